@@ -1,0 +1,38 @@
+package dev.streamae.model;
+
+/**
+ * The model as the rest of StreamAE sees it: a train step and a scoring pass. Topologies depend on
+ * this interface only, so their tests can use a small deterministic fake while the DL4J network
+ * is tested on its own.
+ *
+ * <p>Batches are row-major {@code float[rows][inputSize]} with values in [0, 1]. Implementations
+ * reject a wrong row length or a non-finite value with an {@link IllegalArgumentException} before
+ * touching their state. Implementations are not thread-safe: one instance per stream thread.
+ */
+public interface Autoencoder {
+
+    Architecture architecture();
+
+    /** The per-image error this model reports (the training loss itself is always MSE). */
+    ErrorMetric metric();
+
+    /**
+     * One optimiser step on a mini-batch.
+     *
+     * @return the batch loss before the step and each example's error before the step
+     *     (prequential errors: measured on data the model has not yet learnt from)
+     */
+    TrainStep train(float[][] batch);
+
+    /** Codes, reconstructions and per-image errors for a batch, in one forward pass. */
+    Scores score(float[][] batch);
+
+    /** Number of optimiser steps taken so far (survives snapshots). */
+    long steps();
+
+    /** The model's full state, for snapshots: parameters and, if wanted, the optimiser state. */
+    ModelState state(boolean withOptimiser);
+
+    /** Replaces this model's parameters (and optimiser state when present) with {@code state}. */
+    void restore(ModelState state);
+}

@@ -1,0 +1,93 @@
+package dev.streamae.streams;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * The one JSON serde for StreamAE's message records. Any failure, in either direction, is wrapped
+ * in a {@link SerializationException} naming the type, so Kafka Streams' deserialization handler
+ * routes the raw record to the dead-letter queue with that message as its reason.
+ *
+ * <p>Parsing is strict (unknown fields, NaN and trailing tokens are errors) and bounded: nesting
+ * depth and string lengths are capped, so a hostile record cannot exhaust the stack or the heap.
+ */
+public final class JsonSerde<T> implements Serde<T> {
+
+    /** Deepest nesting a valid record needs is 2; anything far beyond that is hostile. */
+    private static final int MAX_NESTING = 16;
+    /** A 28x28 PNG in base64 is a few kB; 16 MB leaves room for large images and no more. */
+    private static final int MAX_STRING_LENGTH = 16 << 20;
+
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING)
+                .maxStringLength(MAX_STRING_LENGTH)
+                .maxNumberLength(64)
+                .build());
+    }
+
+    private final Class<T> type;
+
+    public JsonSerde(Class<T> type) {
+        this.type = type;
+    }
+
+    public static <T> JsonSerde<T> of(Class<T> type) {
+        return new JsonSerde<>(type);
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public byte[] toBytes(T value) {
+        try {
+            return value == null ? null : MAPPER.writeValueAsBytes(value);
+        } catch (Exception e) {
+            throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public T fromBytes(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return MAPPER.readValue(bytes, type);
+        } catch (Exception e) {
+            throw new SerializationException("not a valid " + type.getSimpleName() + " JSON record: "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, value) -> toBytes(value);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> fromBytes(bytes);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.streamae.streams;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The scorer's verdict on one image, written to {@link Topics#IMAGE_SCORES} for every valid
+ * image and to {@link Topics#ANOMALY_ALERTS} when {@code anomaly} is true.
+ *
+ * @param id the image id (also the record key)
+ * @param code the 3-D (code-size) latent code, or null while there is no model
+ * @param error the reconstruction error under {@code metric}, or null while there is no model
+ * @param metric the error metric (mse, mae, bce)
+ * @param threshold the model's anomaly threshold, or null while there is no model
+ * @param anomaly whether the error exceeds the threshold; never true unless status is READY
+ * @param status {@link Status}
+ * @param modelVersion version of the model that scored, 0 while there is no model
+ * @param label the label the image carried, if any
+ * @param imageTimestamp the input record's timestamp (epoch ms)
+ * @param scoredAt when the score was computed (epoch ms)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ScoreRecord(String id, float[] code, Double error, String metric, Double threshold, boolean anomaly,
+                          Status status, long modelVersion, Integer label, long imageTimestamp, long scoredAt) {
+
+    /** Model readiness when the image was scored. */
+    public enum Status {
+        /** No valid model snapshot has been received yet. */
+        NO_MODEL,
+        /** A model exists but has seen fewer examples than the warm-up; no alerts are raised. */
+        WARMING_UP,
+        /** The model is warmed up; anomalies raise alerts. */
+        READY
+    }
+}

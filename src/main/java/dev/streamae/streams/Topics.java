@@ -1,0 +1,29 @@
+package dev.streamae.streams;
+
+import java.util.List;
+
+/**
+ * StreamAE's topic names: the single place code and tests take them from. Partitions, configs and
+ * descriptions are declared in {@code topics/topics.json} (see {@link TopicDeclarations}); a test
+ * checks that the two agree.
+ */
+public final class Topics {
+
+    /** Input: key image id, value {@link ImageRecord} JSON. Read by trainer and scorer. */
+    public static final String IMAGES = "images";
+    /** Compacted: key model name, value a binary model snapshot. Written by the trainer. */
+    public static final String MODELS = "models";
+    /** One {@link ScoreRecord} per valid input image, keyed by image id. */
+    public static final String IMAGE_SCORES = "image-scores";
+    /** The {@link ScoreRecord}s of anomalous images only. */
+    public static final String ANOMALY_ALERTS = "anomaly-alerts";
+    /** One {@link TrainingMetrics} record per published model version. */
+    public static final String TRAINING_METRICS = "training-metrics";
+    /** Kafka Streams' dead-letter queue: raw bad records with {@code __streams.errors.*} headers. */
+    public static final String IMAGES_DLQ = "images-dlq";
+
+    public static final List<String> ALL = List.of(IMAGES, MODELS, IMAGE_SCORES, ANOMALY_ALERTS, TRAINING_METRICS, IMAGES_DLQ);
+
+    private Topics() {
+    }
+}
