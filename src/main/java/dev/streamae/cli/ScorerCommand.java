@@ -1,0 +1,52 @@
+package dev.streamae.cli;
+
+import dev.streamae.streams.ModelRegistry;
+import dev.streamae.streams.ScorerMetrics;
+import dev.streamae.streams.ScorerTopology;
+import dev.streamae.streams.StreamAeSettings;
+import dev.streamae.streams.StreamsApp;
+import dev.streamae.streams.StreamsProperties;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code streamae scorer}: runs one scorer instance until interrupted. */
+@Command(name = "scorer", mixinStandardHelpOptions = true,
+        description = {"Runs a scorer instance: scores every image on images with the newest model from models, "
+                + "writing image-scores, anomaly-alerts and, for bad records, images-dlq.",
+                "Start several to share the images partitions. Runs until interrupted (Ctrl-C)."})
+final class ScorerCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Print a status line this often (0: never). Default: ${DEFAULT-VALUE}.")
+    int statusSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> config = options.load("scorer.properties");
+        StreamAeSettings settings = StreamAeSettings.from(config);
+        ScorerMetrics metrics = new ScorerMetrics();
+        ModelRegistry registry = new ModelRegistry(settings, Models.factory(settings));
+        AtomicLong badRecords = new AtomicLong();
+        var topology = ScorerTopology.build(settings, registry, metrics);
+        try (StreamsApp app = new StreamsApp("scorer", topology,
+                StreamsProperties.scorer(ConfigOptions.bootstrap(config), config, badRecords))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
+            app.start(Duration.ofMinutes(2));
+            System.out.printf("scorer running against %s (model %s)%n", ConfigOptions.bootstrap(config),
+                    settings.modelName());
+            RunLoop.untilStopped(app, statusSeconds, () -> String.format(
+                    "scored %d images, %d anomalies, model version %d, %d snapshots rejected, bad records %d",
+                    metrics.imagesScored(), metrics.anomalies(), registry.version(), registry.rejectedSnapshots(),
+                    badRecords.get()));
+        }
+        return 0;
+    }
+}

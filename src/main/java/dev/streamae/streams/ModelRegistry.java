@@ -1,0 +1,94 @@
+package dev.streamae.streams;
+
+import dev.streamae.model.Autoencoder;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The newest accepted model of one scorer process. The global-store processor offers every
+ * snapshot it reads from {@code models}; scoring tasks ask for a network on their own stream
+ * thread. A DL4J network is not thread-safe, so each thread keeps its own copy and reloads the
+ * parameters (a sub-millisecond copy) only when the accepted version changes: swapping models
+ * needs no restart and never blocks scoring.
+ */
+public final class ModelRegistry {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final StreamAeSettings settings;
+    private final ModelFactory factory;
+    private final AtomicReference<ModelSnapshots.Loaded> current = new AtomicReference<>();
+    private final AtomicLong rejected = new AtomicLong();
+    private final ThreadLocal<ThreadModel> perThread = new ThreadLocal<>();
+
+    private record ThreadModel(long version, Autoencoder model) {
+    }
+
+    public ModelRegistry(StreamAeSettings settings, ModelFactory factory) {
+        this.settings = settings;
+        this.factory = factory;
+    }
+
+    /**
+     * Offers a snapshot read from {@code models}. Returns true when it becomes the current model;
+     * a snapshot that does not decode, does not fit or is older than the current one is rejected
+     * with a logged reason and counted, and the current model stays.
+     */
+    public boolean offer(String key, byte[] bytes) {
+        if (!settings.modelName().equals(key)) {
+            LOG.debug("ignoring snapshot of model {} (this scorer serves {})", key, settings.modelName());
+            return false;
+        }
+        ModelSnapshots.Loaded loaded;
+        try {
+            loaded = ModelSnapshots.decodePublished(bytes, settings);
+        } catch (RuntimeException e) {
+            rejected.incrementAndGet();
+            LOG.warn("rejected a snapshot of model {} ({} bytes): {}; keeping version {}", key,
+                    bytes == null ? 0 : bytes.length, e.getMessage(), version());
+            return false;
+        }
+        ModelSnapshots.Loaded before = current.get();
+        if (before != null && loaded.version() < before.version()) {
+            rejected.incrementAndGet();
+            LOG.warn("rejected snapshot version {} of model {}: older than the current version {}",
+                    loaded.version(), key, before.version());
+            return false;
+        }
+        current.set(loaded);
+        LOG.info("model {} version {} accepted ({} examples seen, threshold {})", key, loaded.version(),
+                loaded.examplesSeen(), loaded.threshold());
+        return true;
+    }
+
+    /** The current snapshot, or null before the first valid one. */
+    public ModelSnapshots.Loaded current() {
+        return current.get();
+    }
+
+    public long version() {
+        ModelSnapshots.Loaded c = current.get();
+        return c == null ? 0 : c.version();
+    }
+
+    public long rejectedSnapshots() {
+        return rejected.get();
+    }
+
+    /** The calling thread's network holding {@code snapshot}'s parameters. */
+    Autoencoder modelFor(ModelSnapshots.Loaded snapshot) {
+        ThreadModel mine = perThread.get();
+        if (mine != null && mine.version() == snapshot.version()) {
+            return mine.model();
+        }
+        Autoencoder model = mine != null && Objects.equals(mine.model().architecture(), snapshot.state().architecture())
+                && mine.model().metric() == snapshot.metric()
+                ? mine.model() : factory.create(snapshot.state().architecture(), snapshot.metric());
+        model.restore(snapshot.state());
+        perThread.set(new ThreadModel(snapshot.version(), model));
+        return model;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.streamae.streams;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Live counters of the scorer, read by the CLI's progress line, the dashboard and the metrics
+ * exported beside Kafka Streams' own. Updated on stream threads, read from anywhere.
+ */
+public final class ScorerMetrics {
+
+    private final AtomicLong scored = new AtomicLong();
+    private final AtomicLong anomalies = new AtomicLong();
+    private final AtomicLong latencyMsSum = new AtomicLong();
+
+    void scored(ScoreRecord score, long now) {
+        scored.incrementAndGet();
+        if (score.anomaly()) {
+            anomalies.incrementAndGet();
+        }
+        latencyMsSum.addAndGet(Math.max(0, now - score.imageTimestamp()));
+    }
+
+    public long imagesScored() {
+        return scored.get();
+    }
+
+    public long anomalies() {
+        return anomalies.get();
+    }
+
+    /** Mean time from image timestamp to score, over all images scored, in ms. */
+    public double meanLatencyMs() {
+        long n = scored.get();
+        return n == 0 ? Double.NaN : (double) latencyMsSum.get() / n;
+    }
+}

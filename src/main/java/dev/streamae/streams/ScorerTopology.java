@@ -1,0 +1,64 @@
+package dev.streamae.streams;
+
+import dev.streamae.image.ImageDecoder;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The scorer topology (application id {@code streamae-scorer}; run as many instances as there are
+ * {@code images} partitions to use).
+ *
+ * <pre>
+ * models (snapshot bytes) -> global store scorer-models (only snapshots the registry accepts)
+ * images (ImageRecord JSON) -> validate -> micro-batch + score (store scorer-buffer)
+ *   -> image-scores (ScoreRecord JSON, every valid image)
+ *   -> anomaly-alerts (ScoreRecord JSON, anomalies only)
+ * bad images -> images-dlq (by the exception handlers, see {@link StreamsProperties})
+ * </pre>
+ *
+ * <p>Every instance sees the whole {@code models} topic through the global store and swaps in a
+ * newer model without restarting. A snapshot of the wrong shape, garbage or with a bad signature
+ * is rejected and scoring carries on with the model it has.
+ */
+public final class ScorerTopology {
+
+    public static final String APPLICATION_ID = "streamae-scorer";
+
+    private ScorerTopology() {
+    }
+
+    public static Topology build(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
+
+        StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ModelUpdateProcessor.STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
+        builder.addGlobalStore(models, Topics.MODELS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models"),
+                () -> new ModelUpdateProcessor(registry));
+
+        StoreBuilder<KeyValueStore<Long, byte[]>> buffer = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ScoringProcessor.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled().withLoggingEnabled(java.util.Map.of());
+        builder.addStateStore(buffer);
+
+        KStream<String, ScoreRecord> scores = builder
+                .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
+                .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
+                .process(() -> new ScoringProcessor(settings, registry, metrics), Named.as("score"),
+                        ScoringProcessor.BUFFER_STORE);
+        JsonSerde<ScoreRecord> scoreSerde = JsonSerde.of(ScoreRecord.class);
+        scores.to(Topics.IMAGE_SCORES, Produced.with(Serdes.String(), scoreSerde).withName("to-image-scores"));
+        scores.filter((id, score) -> score.anomaly(), Named.as("anomalies"))
+                .to(Topics.ANOMALY_ALERTS, Produced.with(Serdes.String(), scoreSerde).withName("to-anomaly-alerts"));
+        return builder.build();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.streamae.streams;
+
+import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Scores;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scores images in micro-batches: one forward pass per batch costs about what one image costs, so
+ * batching is what makes the scorer fast. Exactly-once is kept by buffering in the logged store
+ * {@link #BUFFER_STORE} (puts and deletes go into the same transaction as the offsets), never in
+ * memory only: Kafka Streams may commit between two records, and a batch held only in memory
+ * would then be lost on a crash. A batch is scored when it is full or, on a wall-clock
+ * punctuator, when its oldest image has waited {@code score.max.delay.ms}; after a restart,
+ * {@link #init} reloads a restored buffer and the first tick scores it.
+ */
+final class ScoringProcessor implements Processor<String, ValidImage, String, ScoreRecord> {
+
+    static final String BUFFER_STORE = "scorer-buffer";
+    private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
+
+    private final StreamAeSettings settings;
+    private final ModelRegistry registry;
+    private final ScorerMetrics metrics;
+    private ProcessorContext<String, ScoreRecord> context;
+    private KeyValueStore<Long, byte[]> buffer;
+    private final List<KeyValue<Long, ValidImage>> batch = new ArrayList<>();
+    private long nextSeq;
+    private long oldestAt;
+
+    ScoringProcessor(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics) {
+        this.settings = settings;
+        this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ScoreRecord> context) {
+        this.context = context;
+        this.buffer = context.getStateStore(BUFFER_STORE);
+        try (KeyValueIterator<Long, byte[]> it = buffer.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, byte[]> kv = it.next();
+                batch.add(KeyValue.pair(kv.key, ValidImageCodec.decode(kv.value)));
+                nextSeq = Math.max(nextSeq, kv.key + 1);
+            }
+        }
+        oldestAt = context.currentSystemTimeMs() - settings.scoreMaxDelay().toMillis();
+        if (!batch.isEmpty()) {
+            LOG.info("scorer task {} restored {} buffered images; scoring them on the first tick",
+                    context.taskId(), batch.size());
+        }
+        long tick = Math.max(1, settings.scoreMaxDelay().toMillis() / 2);
+        context.schedule(java.time.Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
+    }
+
+    @Override
+    public void process(Record<String, ValidImage> record) {
+        long seq = nextSeq++;
+        buffer.put(seq, ValidImageCodec.encodeFloat(record.value()));
+        if (batch.isEmpty()) {
+            oldestAt = context.currentSystemTimeMs();
+        }
+        batch.add(KeyValue.pair(seq, record.value()));
+        if (batch.size() >= settings.scoreBatchSize()) {
+            scoreBatch();
+        }
+    }
+
+    private void onTick(long now) {
+        if (!batch.isEmpty() && now - oldestAt >= settings.scoreMaxDelay().toMillis()) {
+            try {
+                scoreBatch();
+            } catch (RuntimeException e) {
+                // A punctuator has no record to hand to the exception handler: keep the batch
+                // buffered and try again on the next tick rather than kill the stream thread.
+                LOG.error("scoring a batch of {} images failed; will retry", batch.size(), e);
+            }
+        }
+    }
+
+    private void scoreBatch() {
+        ModelSnapshots.Loaded snapshot = registry.current();
+        long now = context.currentSystemTimeMs();
+        List<ScoreRecord> out = new ArrayList<>(batch.size());
+        if (snapshot == null) {
+            for (KeyValue<Long, ValidImage> kv : batch) {
+                ValidImage image = kv.value;
+                out.add(new ScoreRecord(image.id(), null, null, settings.metric().id(), null, false,
+                        ScoreRecord.Status.NO_MODEL, 0, image.label(), image.timestamp(), now));
+            }
+        } else {
+            Autoencoder model = registry.modelFor(snapshot);
+            float[][] rows = new float[batch.size()][];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = batch.get(i).value.pixels();
+            }
+            Scores scores = model.score(rows);
+            boolean ready = snapshot.examplesSeen() >= settings.warmupExamples();
+            ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
+            double threshold = snapshot.threshold();
+            for (int i = 0; i < rows.length; i++) {
+                ValidImage image = batch.get(i).value;
+                double error = scores.errors()[i];
+                boolean anomaly = ready && error > threshold;
+                out.add(new ScoreRecord(image.id(), scores.codes()[i], error, snapshot.metric().id(), threshold,
+                        anomaly, status, snapshot.version(), image.label(), image.timestamp(), now));
+            }
+        }
+        for (KeyValue<Long, ValidImage> kv : batch) {
+            buffer.delete(kv.key);
+        }
+        batch.clear();
+        for (ScoreRecord score : out) {
+            context.forward(new Record<>(score.id(), score, score.imageTimestamp()));
+            metrics.scored(score, now);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.streamae.streams;
+
+import dev.streamae.model.Architecture;
+import dev.streamae.model.ErrorMetric;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * StreamAE's own settings for both topologies, read from the flat key/value configuration (file,
+ * then environment, then flags: see {@code dev.streamae.cli.ConfigLoader}). Every key, its default
+ * and its meaning is listed in {@link #DEFAULTS}; anything not listed here is a Kafka setting.
+ *
+ * @param modelName key of the model in {@code models} and {@code training-metrics}
+ * @param architecture layer sizes, input first
+ * @param width image width the model expects
+ * @param height image height the model expects
+ * @param metric per-image error metric for thresholds and scores
+ * @param learningRate Adam's learning rate
+ * @param batchSize training mini-batch size
+ * @param seed seed of the initial weights
+ * @param sampleRate fraction of images the trainer learns from (deterministic by image id)
+ * @param skipAnomalies do not learn from images the current model flags
+ * @param partialBatchAfter train a partial mini-batch once its oldest example waited this long
+ * @param thresholdQuantile the anomaly threshold is this quantile of recent prequential errors
+ * @param thresholdWindow how many recent prequential errors the threshold is taken over
+ * @param publishEverySteps publish a snapshot after this many optimiser steps
+ * @param publishInterval ... or after this much time with at least one new step
+ * @param snapshotWithOptimiser include Adam's state in published snapshots
+ * @param signingKey HMAC-SHA256 key for snapshots, or null for unsigned snapshots
+ * @param warmupExamples no alerts (and no skipping) before the model has learnt this many examples
+ * @param scoreBatchSize the scorer scores when this many images are buffered...
+ * @param scoreMaxDelay ... or when the oldest buffered image waited this long
+ */
+public record StreamAeSettings(String modelName, Architecture architecture, int width, int height, ErrorMetric metric,
+                               double learningRate, int batchSize, long seed, double sampleRate, boolean skipAnomalies,
+                               Duration partialBatchAfter, double thresholdQuantile, int thresholdWindow,
+                               int publishEverySteps, Duration publishInterval, boolean snapshotWithOptimiser,
+                               byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay) {
+
+    /** Every StreamAE key with its default value and meaning, in documentation order. */
+    public static final Map<String, String[]> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        key("model.name", "streamae", "Key of the model in the models and training-metrics topics.");
+        key("model.layers", "784-128-64-12-3", "Encoder layer sizes, input first, code last; the decoder mirrors them.");
+        key("model.metric", "mse", "Per-image reconstruction error: mse, mae or bce.");
+        key("image.width", "", "Image width the model expects (default: the square root of the input size).");
+        key("image.height", "", "Image height the model expects (default: the square root of the input size).");
+        key("train.learning.rate", "0.005", "Adam learning rate.");
+        key("train.batch.size", "64", "Training mini-batch size.");
+        key("train.seed", "1", "Seed of the initial weights.");
+        key("train.sample.rate", "1.0", "Fraction of images the trainer learns from, chosen by a hash of the image id.");
+        key("train.skip.anomalies", "false", "Do not learn from images the current (warmed-up) model flags as anomalies.");
+        key("train.partial.batch.ms", "1000", "Train a partial mini-batch once its oldest image has waited this long.");
+        key("threshold.quantile", "0.99", "The anomaly threshold is this quantile of recent prequential errors.");
+        key("threshold.window", "2000", "Number of recent prequential errors the threshold is computed over.");
+        key("publish.every.steps", "50", "Publish a model snapshot after this many optimiser steps.");
+        key("publish.interval.ms", "5000", "... or after this many milliseconds, if the model changed.");
+        key("snapshot.include.optimiser", "false", "Include Adam's state in published snapshots (2.4 MB instead of 0.9 MB).");
+        key("snapshot.signing.key", "", "HMAC-SHA256 key: the trainer signs snapshots, the scorer rejects unsigned or badly signed ones.");
+        key("warmup.examples", "2000", "No alerts (and no skipped anomalies) before the model has learnt this many images.");
+        key("score.batch.size", "256", "The scorer scores a batch once this many images are buffered ...");
+        key("score.max.delay.ms", "20", "... or once the oldest buffered image has waited this many milliseconds.");
+    }
+
+    private static void key(String name, String defaultValue, String doc) {
+        DEFAULTS.put(name, new String[] {defaultValue, doc});
+    }
+
+    public StreamAeSettings {
+        if (width * height != architecture.inputSize()) {
+            throw new IllegalArgumentException("image.width x image.height = " + width + "x" + height
+                    + " does not match the model's input size " + architecture.inputSize());
+        }
+        require(learningRate > 0, "train.learning.rate must be positive");
+        require(batchSize >= 1, "train.batch.size must be at least 1");
+        require(sampleRate > 0 && sampleRate <= 1, "train.sample.rate must be in (0, 1]");
+        require(thresholdQuantile > 0 && thresholdQuantile < 1, "threshold.quantile must be in (0, 1)");
+        require(thresholdWindow >= 10, "threshold.window must be at least 10");
+        require(publishEverySteps >= 1, "publish.every.steps must be at least 1");
+        require(warmupExamples >= 0, "warmup.examples must not be negative");
+        require(scoreBatchSize >= 1, "score.batch.size must be at least 1");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** Settings with every default. */
+    public static StreamAeSettings defaults() {
+        return from(Map.of());
+    }
+
+    /** Reads StreamAE's keys from {@code config}; missing keys take their defaults, other keys are ignored. */
+    public static StreamAeSettings from(Map<String, String> config) {
+        Reader r = new Reader(config);
+        Architecture architecture = Architecture.parse(r.string("model.layers"));
+        int side = architecture.side();
+        int width = r.string("image.width").isEmpty() ? side : r.integer("image.width");
+        int height = r.string("image.height").isEmpty() ? side : r.integer("image.height");
+        if (width < 1 || height < 1) {
+            throw new IllegalArgumentException("input size " + architecture.inputSize()
+                    + " is not a square: set image.width and image.height");
+        }
+        String key = r.string("snapshot.signing.key");
+        return new StreamAeSettings(r.string("model.name"), architecture, width, height,
+                ErrorMetric.parse(r.string("model.metric")), r.decimal("train.learning.rate"),
+                r.integer("train.batch.size"), r.integer("train.seed"), r.decimal("train.sample.rate"),
+                r.bool("train.skip.anomalies"), Duration.ofMillis(r.integer("train.partial.batch.ms")),
+                r.decimal("threshold.quantile"), r.integer("threshold.window"), r.integer("publish.every.steps"),
+                Duration.ofMillis(r.integer("publish.interval.ms")), r.bool("snapshot.include.optimiser"),
+                key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.integer("warmup.examples"),
+                r.integer("score.batch.size"), Duration.ofMillis(r.integer("score.max.delay.ms")));
+    }
+
+    /** True when {@code key} is one of StreamAE's own keys rather than a Kafka setting. */
+    public static boolean isOwnKey(String key) {
+        return DEFAULTS.containsKey(key);
+    }
+
+    private record Reader(Map<String, String> config) {
+
+        String string(String key) {
+            String value = config.get(key);
+            return value == null ? DEFAULTS.get(key)[0] : value.trim();
+        }
+
+        long integer(String key) {
+            try {
+                return Long.parseLong(string(key));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number, got '" + string(key) + "'");
+            }
+        }
+
+        double decimal(String key) {
+            try {
+                double v = Double.parseDouble(string(key));
+                if (!Double.isFinite(v)) {
+                    throw new NumberFormatException();
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a number, got '" + string(key) + "'");
+            }
+        }
+
+        boolean bool(String key) {
+            String v = string(key).toLowerCase(Locale.ROOT);
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new IllegalArgumentException(key + " must be true or false, got '" + string(key) + "'");
+            }
+            return Boolean.parseBoolean(v);
+        }
+    }
+
+    /** A copy with some keys changed, for tests and the demo. */
+    public StreamAeSettings with(Map<String, String> overrides) {
+        Map<String, String> all = new LinkedHashMap<>(toMap());
+        all.putAll(overrides);
+        return from(all);
+    }
+
+    /** These settings as configuration keys. */
+    public Map<String, String> toMap() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model.name", modelName);
+        m.put("model.layers", architecture.toString());
+        m.put("model.metric", metric.id());
+        m.put("image.width", Integer.toString(width));
+        m.put("image.height", Integer.toString(height));
+        m.put("train.learning.rate", Double.toString(learningRate));
+        m.put("train.batch.size", Integer.toString(batchSize));
+        m.put("train.seed", Long.toString(seed));
+        m.put("train.sample.rate", Double.toString(sampleRate));
+        m.put("train.skip.anomalies", Boolean.toString(skipAnomalies));
+        m.put("train.partial.batch.ms", Long.toString(partialBatchAfter.toMillis()));
+        m.put("threshold.quantile", Double.toString(thresholdQuantile));
+        m.put("threshold.window", Integer.toString(thresholdWindow));
+        m.put("publish.every.steps", Integer.toString(publishEverySteps));
+        m.put("publish.interval.ms", Long.toString(publishInterval.toMillis()));
+        m.put("snapshot.include.optimiser", Boolean.toString(snapshotWithOptimiser));
+        m.put("snapshot.signing.key", signingKey == null ? "" : new String(signingKey, StandardCharsets.UTF_8));
+        m.put("warmup.examples", Long.toString(warmupExamples));
+        m.put("score.batch.size", Integer.toString(scoreBatchSize));
+        m.put("score.max.delay.ms", Long.toString(scoreMaxDelay.toMillis()));
+        return m;
+    }
+}

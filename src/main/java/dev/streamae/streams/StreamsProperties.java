@@ -1,0 +1,63 @@
+package dev.streamae.streams;
+
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Kafka Streams configuration of the two applications: StreamAE's defaults, then whatever the user
+ * configured (any Kafka client or Streams key, security included, passes through unchanged).
+ *
+ * <p>Defaults and why: {@code exactly_once_v2}, so every image is scored once and every example
+ * learnt once across crashes; log-and-continue handlers, so a bad record never stops a thread;
+ * the scorer writes bad records to {@code images-dlq} (the trainer rejects the same records and
+ * only counts them, so each appears in the dead-letter queue once); the trainer commits every
+ * second rather than every 100 ms because each commit writes its ~2.4 MB model to the changelog,
+ * with a state-store cache and a producer request size above that model.
+ */
+public final class StreamsProperties {
+
+    static final String MAX_REQUEST_BYTES = "10485760";
+
+    private StreamsProperties() {
+    }
+
+    public static Properties trainer(String bootstrapServers, Map<String, String> userConfig, AtomicLong badRecords) {
+        Properties p = base(TrainerTopology.APPLICATION_ID, bootstrapServers, badRecords);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(32L << 20));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        return overlay(p, userConfig);
+    }
+
+    public static Properties scorer(String bootstrapServers, Map<String, String> userConfig, AtomicLong badRecords) {
+        Properties p = base(ScorerTopology.APPLICATION_ID, bootstrapServers, badRecords);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.IMAGES_DLQ);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2");
+        return overlay(p, userConfig);
+    }
+
+    private static Properties base(String applicationId, String bootstrapServers, AtomicLong badRecords) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Deserialization.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Processing.class.getName());
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_REQUEST_BYTES);
+        p.put(BadRecordHandlers.COUNTER_CONFIG, badRecords);
+        return p;
+    }
+
+    private static Properties overlay(Properties p, Map<String, String> userConfig) {
+        userConfig.forEach((key, value) -> {
+            if (!StreamAeSettings.isOwnKey(key)) {
+                p.put(key, value);
+            }
+        });
+        return p;
+    }
+}

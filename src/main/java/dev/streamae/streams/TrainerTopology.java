@@ -1,0 +1,78 @@
+package dev.streamae.streams;
+
+import dev.streamae.image.ImageDecoder;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The trainer topology (application id {@code streamae-trainer}).
+ *
+ * <pre>
+ * images (ImageRecord JSON) -> validate -> sample -> repartition "training" (1 partition)
+ *   -> train (stores trainer-pending, trainer-state) -> models (snapshot bytes, key model name)
+ *                                                    -> training-metrics (TrainingMetrics JSON)
+ * </pre>
+ *
+ * <p>Training is one sequential SGD stream, so every example goes through a single-partition
+ * repartition topic and therefore one task and one model; it carries validated 8-bit pixels in a
+ * compact binary form. The partition count of that topic is fixed by name: changing it needs
+ * Kafka's streams reset tool. Bad records are rejected by the same validation as in the scorer;
+ * the scorer reports them to {@code images-dlq}, the trainer only skips and counts them, so each
+ * bad record appears in the dead-letter queue once.
+ */
+public final class TrainerTopology {
+
+    public static final String APPLICATION_ID = "streamae-trainer";
+    /** Name of the single-partition topic that orders all training examples. */
+    public static final String TRAINING_REPARTITION = "training";
+    /** A model with its Adam state is ~2.4 MB; its changelog record must fit. */
+    static final String CHANGELOG_MAX_MESSAGE_BYTES = "10485760";
+
+    /** What the training processor emits when it publishes: a snapshot and its metrics record. */
+    public record Published(byte[] snapshot, TrainingMetrics metrics) {
+    }
+
+    private TrainerTopology() {
+    }
+
+    public static Topology build(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
+        Map<String, String> changelog = Map.of("max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES);
+        StoreBuilder<KeyValueStore<Long, byte[]>> pending = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TrainingProcessor.PENDING_STORE), Serdes.Long(), Serdes.ByteArray())
+                .withCachingEnabled().withLoggingEnabled(changelog);
+        StoreBuilder<KeyValueStore<String, byte[]>> state = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TrainingProcessor.STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled().withLoggingEnabled(changelog);
+        SampleFilter sample = new SampleFilter(settings.sampleRate());
+
+        KStream<String, TrainerTopology.Published> published = builder
+                .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
+                .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
+                .filter((id, image) -> sample.keep(image.id()), Named.as("sample"))
+                .repartition(Repartitioned.with(Serdes.String(), ValidImageCodec.u8Serde())
+                        .withName(TRAINING_REPARTITION).withNumberOfPartitions(1))
+                .process(() -> new TrainingProcessor(settings, factory, metrics), Named.as("train"),
+                        TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);
+        builder.addStateStore(pending);
+        builder.addStateStore(state);
+
+        published.mapValues(Published::snapshot, Named.as("snapshot"))
+                .to(Topics.MODELS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("to-models"));
+        published.mapValues(Published::metrics, Named.as("metrics"))
+                .to(Topics.TRAINING_METRICS, Produced.with(Serdes.String(), JsonSerde.of(TrainingMetrics.class))
+                        .withName("to-training-metrics"));
+        return builder.build();
+    }
+}

@@ -1,0 +1,202 @@
+package dev.streamae.streams;
+
+import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Scores;
+import dev.streamae.model.ThresholdWindow;
+import dev.streamae.model.TrainStep;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Folds every training example into the model exactly once, and publishes snapshots.
+ *
+ * <p>Crash safety comes from Kafka Streams state, not from memory: each example is put into the
+ * logged {@link #PENDING_STORE} when it arrives and deleted when its mini-batch is trained; after
+ * every optimiser step the model with its Adam state, the threshold window and the counters are
+ * put into the logged {@link #STATE_STORE}. Both stores write to their changelogs inside the same
+ * transaction as the input offsets, so at every commit "model + pending examples" accounts for
+ * exactly the records consumed. The state store is cached, so only the last model of each commit
+ * interval reaches the changelog (the trainer's commit interval is set longer for that reason).
+ * After a restart {@link #init} reloads the model and the pending examples from the restored stores.
+ *
+ * <p>Each example's error before the step that learns it (its prequential error) enters a window;
+ * the anomaly threshold is a quantile of that window. Publishing (a new model version to
+ * {@code models} with a metrics record) happens every N steps or, on a wall-clock punctuator,
+ * after T with at least one new step. The punctuator also trains a partial mini-batch whose
+ * oldest example has waited too long, so a quiet stream does not leave examples unlearnt.
+ */
+final class TrainingProcessor implements Processor<String, ValidImage, String, TrainerTopology.Published> {
+
+    static final String PENDING_STORE = "trainer-pending";
+    static final String STATE_STORE = "trainer-state";
+    private static final String MODEL_KEY = "model";
+    private static final String WINDOW_KEY = "threshold-window";
+    private static final String PROGRESS_KEY = "progress";
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
+
+    private final StreamAeSettings settings;
+    private final ModelFactory factory;
+    private final TrainerMetrics metrics;
+
+    private ProcessorContext<String, TrainerTopology.Published> context;
+    private KeyValueStore<Long, byte[]> pendingStore;
+    private KeyValueStore<String, byte[]> stateStore;
+    private Autoencoder model;
+    private ThresholdWindow window;
+    private TrainerProgress progress;
+    private final List<KeyValue<Long, ValidImage>> pending = new ArrayList<>();
+    private long nextSeq;
+    private long oldestPendingAt;
+    private long lastPublishAt;
+    private long examplesAtLastPublish;
+
+    TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
+        this.settings = settings;
+        this.factory = factory;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, TrainerTopology.Published> context) {
+        this.context = context;
+        this.pendingStore = context.getStateStore(PENDING_STORE);
+        this.stateStore = context.getStateStore(STATE_STORE);
+        this.model = factory.create(settings.architecture(), settings.metric());
+        byte[] saved = stateStore.get(MODEL_KEY);
+        if (saved != null) {
+            model.restore(ModelSnapshots.decodeCheckpoint(saved, settings).state());
+        }
+        byte[] savedWindow = stateStore.get(WINDOW_KEY);
+        window = savedWindow != null ? ThresholdWindow.fromBytes(savedWindow) : new ThresholdWindow(settings.thresholdWindow());
+        byte[] savedProgress = stateStore.get(PROGRESS_KEY);
+        progress = savedProgress != null ? TrainerProgress.fromBytes(savedProgress) : TrainerProgress.START;
+        try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<Long, byte[]> kv = it.next();
+                pending.add(KeyValue.pair(kv.key, ValidImageCodec.decode(kv.value)));
+                nextSeq = Math.max(nextSeq, kv.key + 1);
+            }
+        }
+        long now = context.currentSystemTimeMs();
+        oldestPendingAt = now;
+        lastPublishAt = now;
+        examplesAtLastPublish = progress.examplesSeen();
+        metrics.restored(progress.examplesSeen(), progress.modelVersion());
+        LOG.info("trainer task {} starts at {} examples, {} steps, model version {}, {} pending examples",
+                context.taskId(), progress.examplesSeen(), model.steps(), progress.modelVersion(), pending.size());
+        Duration tick = min(settings.partialBatchAfter(), settings.publishInterval()).dividedBy(2);
+        context.schedule(tick.isZero() ? Duration.ofMillis(1) : tick, PunctuationType.WALL_CLOCK_TIME, this::onTick);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public void process(Record<String, ValidImage> record) {
+        long seq = nextSeq++;
+        pendingStore.put(seq, ValidImageCodec.encodeU8(record.value()));
+        if (pending.isEmpty()) {
+            oldestPendingAt = context.currentSystemTimeMs();
+        }
+        // Train on the 8-bit pixels that were logged, so a replay after a crash sees the same data.
+        pending.add(KeyValue.pair(seq, ValidImageCodec.decode(ValidImageCodec.encodeU8(record.value()))));
+        if (pending.size() >= settings.batchSize()) {
+            trainPending();
+        }
+    }
+
+    /** Wall-clock tick: train a stale partial batch, publish if due. Never throws (it has no record to blame). */
+    private void onTick(long now) {
+        try {
+            if (!pending.isEmpty() && now - oldestPendingAt >= settings.partialBatchAfter().toMillis()) {
+                trainPending();
+            }
+            if (model.steps() > progress.stepsAtPublish() && now - lastPublishAt >= settings.publishInterval().toMillis()) {
+                publish(now);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("trainer tick failed; the pending batch stays in the store and is retried", e);
+        }
+    }
+
+    private void trainPending() {
+        float[][] rows = new float[pending.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = pending.get(i).value.pixels();
+        }
+        long skipped = 0;
+        if (settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && window.count() > 0) {
+            double threshold = window.quantile(settings.thresholdQuantile());
+            Scores scores = model.score(rows);
+            List<float[]> kept = new ArrayList<>(rows.length);
+            for (int i = 0; i < rows.length; i++) {
+                if (scores.errors()[i] > threshold) {
+                    skipped++;
+                } else {
+                    kept.add(rows[i]);
+                }
+            }
+            rows = kept.toArray(new float[0][]);
+        }
+        double lossSum = progress.lossSum();
+        long lossSteps = progress.lossSteps();
+        if (rows.length > 0) {
+            TrainStep step = model.train(rows);
+            for (double e : step.errorsBefore()) {
+                window.add(e);
+            }
+            lossSum += step.loss();
+            lossSteps++;
+            metrics.stepped(rows.length, step.loss());
+        }
+        for (KeyValue<Long, ValidImage> kv : pending) {
+            pendingStore.delete(kv.key);
+        }
+        pending.clear();
+        progress = new TrainerProgress(progress.examplesSeen() + rows.length, progress.skippedAnomalies() + skipped,
+                progress.modelVersion(), progress.stepsAtPublish(), lossSum, lossSteps);
+        metrics.skipped(skipped);
+        saveState();
+        if (model.steps() - progress.stepsAtPublish() >= settings.publishEverySteps()) {
+            publish(context.currentSystemTimeMs());
+        }
+    }
+
+    private void saveState() {
+        stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(model.state(true), progress, window, settings));
+        stateStore.put(WINDOW_KEY, window.toBytes());
+        stateStore.put(PROGRESS_KEY, progress.toBytes());
+    }
+
+    private void publish(long now) {
+        long version = progress.modelVersion() + 1;
+        double meanLoss = progress.lossSteps() == 0 ? Double.NaN : progress.lossSum() / progress.lossSteps();
+        double seconds = Math.max(1e-3, (now - lastPublishAt) / 1000.0);
+        double rate = (progress.examplesSeen() - examplesAtLastPublish) / seconds;
+        progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, model.steps(), 0, 0);
+        byte[] snapshot = ModelSnapshots.encodePublished(model.state(settings.snapshotWithOptimiser()), version,
+                progress, window, settings, now);
+        double threshold = window.count() == 0 ? Double.NaN : window.quantile(settings.thresholdQuantile());
+        TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, threshold,
+                settings.thresholdQuantile(), window.count(), settings.metric().id(), progress.examplesSeen(),
+                model.steps(), progress.skippedAnomalies(), rate, now);
+        stateStore.put(PROGRESS_KEY, progress.toBytes());
+        context.forward(new Record<>(settings.modelName(), new TrainerTopology.Published(snapshot, record), now));
+        lastPublishAt = now;
+        examplesAtLastPublish = progress.examplesSeen();
+        metrics.published(version, meanLoss, threshold, now);
+        LOG.info("published model {} version {}: {} examples, loss {}, threshold {}", settings.modelName(), version,
+                progress.examplesSeen(), meanLoss, threshold);
+    }
+}

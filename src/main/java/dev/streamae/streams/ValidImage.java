@@ -1,0 +1,21 @@
+package dev.streamae.streams;
+
+/**
+ * An image that passed validation: decoded pixels in [0, 1] of exactly the model's input size.
+ *
+ * @param id the image id
+ * @param pixels row-major pixels
+ * @param label the label it carried, or null
+ * @param timestamp the image's timestamp (its own field, else the record's), epoch ms
+ */
+public record ValidImage(String id, float[] pixels, Integer label, long timestamp) {
+
+    /** Pixels as 8-bit values, the form the trainer learns from (MNIST itself is 8-bit). */
+    public byte[] u8() {
+        byte[] out = new byte[pixels.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (byte) Math.round(pixels[i] * 255f);
+        }
+        return out;
+    }
+}
