@@ -282,6 +282,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
                 optimiser != null ? "with" : "without");
     }
 
+    /** The DL4J network itself, for tests that check it against PyTorch's arithmetic. */
+    MultiLayerNetwork network() {
+        return network;
+    }
+
     private INDArray updaterState() {
         INDArray view = network.getUpdater().getStateViewArray();
         if (view == null) {
