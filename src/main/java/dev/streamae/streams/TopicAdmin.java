@@ -41,7 +41,9 @@ import java.util.stream.Collectors;
  *       replication factor min(3, brokers in the cluster) unless one is given.</li>
  *   <li>An existing topic with fewer partitions than declared, or with a declared config set to a
  *       different value, fails the whole call with one {@link IllegalStateException} naming every
- *       topic, setting, expected and actual value. More partitions than declared is fine (logged).</li>
+ *       topic, setting, expected and actual value. Existing topics are checked before anything is
+ *       created, so a run that fails on one creates nothing (unless the bad topic appeared only
+ *       while we ran). More partitions than declared is fine (logged).</li>
  *   <li>Idempotent: a second call creates nothing. Race-safe: a topic another process creates
  *       between our listing and our create ({@link TopicExistsException}) is verified instead.</li>
  *   <li>Returns only once created topics are visible in the broker's metadata, so a client started
@@ -131,50 +133,58 @@ public final class TopicAdmin {
         Map<String, TopicDeclaration> wanted = applyOverrides(topics, options.partitions());
 
         Set<String> existing = get(admin.listTopics().names(), deadline, "list topics");
-        List<String> created = new ArrayList<>();
-        List<String> toVerify = new ArrayList<>();
+        List<String> verified = new ArrayList<>();
         List<TopicDeclaration> missing = new ArrayList<>();
         for (TopicDeclaration t : wanted.values()) {
             if (existing.contains(t.name())) {
-                toVerify.add(t.name());
+                verified.add(t.name());
             } else {
                 missing.add(t);
             }
         }
+        // Verify before creating anything, so that a run that fails on a mismatch changes nothing.
+        failOnProblems(retryWhileUnknown(deadline, () -> verify(admin, verified, wanted, deadline)));
+
+        List<String> created = new ArrayList<>();
         if (!missing.isEmpty()) {
             short rf = replicationFactor(admin, options, deadline);
             List<NewTopic> newTopics = missing.stream()
                     .map(t -> new NewTopic(t.name(), t.partitions(), rf).configs(t.configs()))
                     .toList();
             CreateTopicsResult result = admin.createTopics(newTopics);
+            List<String> raced = new ArrayList<>();
             for (TopicDeclaration t : missing) {
                 try {
                     get(result.values().get(t.name()), deadline, "create topic '" + t.name() + "'");
                     created.add(t.name());
                     log.info("Created topic {} ({} partitions, replication {}, configs {})", t.name(), t.partitions(), rf, t.configs());
                 } catch (TopicExistsException e) {
-                    // Someone created it after we listed: theirs must match our declaration too.
+                    // Someone created it after we listed (or our broker's metadata lagged): it must match too.
                     log.info("Topic {} was created concurrently; verifying it instead", t.name());
-                    toVerify.add(t.name());
+                    raced.add(t.name());
                 }
             }
             // Creation is acknowledged by the controller; the broker we talk to may lag behind.
             if (!created.isEmpty()) {
                 retryWhileUnknown(deadline, () -> get(admin.describeTopics(created).allTopicNames(), deadline, "describe created topics"));
             }
+            failOnProblems(retryWhileUnknown(deadline, () -> verify(admin, raced, wanted, deadline)));
+            verified.addAll(raced);
         }
 
-        List<String> problems = retryWhileUnknown(deadline, () -> verify(admin, toVerify, wanted, deadline));
+        List<String> order = List.copyOf(wanted.keySet());
+        verified.sort((a, b) -> Integer.compare(order.indexOf(a), order.indexOf(b)));
+        Report report = new Report(created, verified);
+        log.debug("Topics ensured: {}", report);
+        return report;
+    }
+
+    private static void failOnProblems(List<String> problems) {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Existing topics do not match their declarations (" + TopicDeclarations.RESOURCE
                     + "): " + String.join("; ", problems)
                     + ". StreamAE does not alter existing topics: fix them with kafka-topics/kafka-configs, or delete them.");
         }
-        List<String> order = List.copyOf(wanted.keySet());
-        toVerify.sort((a, b) -> Integer.compare(order.indexOf(a), order.indexOf(b)));
-        Report report = new Report(created, toVerify);
-        log.debug("Topics ensured: {}", report);
-        return report;
     }
 
     private static Map<String, TopicDeclaration> applyOverrides(Collection<TopicDeclaration> topics, Map<String, Integer> overrides) {
