@@ -328,12 +328,18 @@ public final class ImageDecoder {
         }
     }
 
+    /** The decoder's message and its cause's, which usually holds the specific reason. */
     private static String describe(Exception e) {
-        String message = e.getMessage();
-        if (e.getCause() != null && e.getCause().getMessage() != null) {
-            message = (message == null ? "" : message + ": ") + e.getCause().getMessage();
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable cause = e.getCause();
+        if (cause instanceof java.io.EOFException) {
+            // The reader hit the end of the compressed stream before it had every row.
+            return message + ": the image data ends before the last row";
         }
-        return message == null ? e.getClass().getSimpleName() : message;
+        if (cause != null && cause.getMessage() != null) {
+            return message + ": " + cause.getMessage();
+        }
+        return message;
     }
 
     // ------------------------------------------------------------------ encoders (producers, tests)
