@@ -7,7 +7,6 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
@@ -17,11 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
-import javax.imageio.ImageWriter;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Checks the fields of an image record and turns its one pixel encoding into model input: a
@@ -386,26 +383,7 @@ public final class ImageDecoder {
                 raster.setSample(x, y, 0, bytes[i] & 0xff);
             }
         }
-        return writePng(image);
-    }
-
-    /** Encodes any image as PNG in memory. */
-    static byte[] writePng(BufferedImage image) {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
-        if (!writers.hasNext()) {
-            throw new IllegalStateException("this Java runtime has no PNG writer");
-        }
-        ImageWriter writer = writers.next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
-        try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            writer.write(image);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode PNG", e);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
+        return PngIo.write(image);
     }
 
     private static ImageReaderSpi pngReaderProvider() {
