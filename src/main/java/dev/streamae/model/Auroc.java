@@ -3,10 +3,15 @@ package dev.streamae.model;
 import java.util.Arrays;
 
 /**
- * Area under the ROC curve of anomaly scores: the probability that a random anomaly scores higher
- * than a random normal image, ties counting half. Used to compare error metrics (the design notes
- * that AUROC differs widely between them) and to compare with {@code torch_reference.py}, which
- * reports the same number via scikit-learn.
+ * How well anomaly scores separate normal images (negatives) from anomalies (positives), where a
+ * higher score means "more anomalous".
+ *
+ * <p>AUROC is the probability that a random positive scores above a random negative, ties
+ * counting one half: the Mann-Whitney U statistic divided by {@code nPositives * nNegatives}. It is
+ * computed by sorting both sides and merging, O(n log n), with the pair counts kept as exact
+ * integers (doubled, so that ties are whole numbers) until the final division. It needs no
+ * threshold, which is why it is the figure for comparing error metrics; precision and recall
+ * describe one operating point, the threshold the scorer actually uses.
  */
 public final class Auroc {
 
@@ -14,37 +19,105 @@ public final class Auroc {
     }
 
     /**
-     * Mann-Whitney U statistic over the pooled scores, with average ranks for ties, which is what
-     * {@code sklearn.metrics.roc_auc_score} computes for binary labels.
+     * Area under the ROC curve: 1.0 when every positive scores above every negative, 0.5 when the
+     * scores carry no information (for example all equal), 0.0 when the order is exactly reversed.
+     *
+     * @throws IllegalArgumentException when either side is empty or a score is NaN
      */
-    public static double of(double[] normal, double[] anomalous) {
-        if (normal.length == 0 || anomalous.length == 0) {
-            throw new IllegalArgumentException("AUROC needs both normal and anomalous scores");
+    public static double auroc(double[] negatives, double[] positives) {
+        if (negatives.length == 0 || positives.length == 0) {
+            throw new IllegalArgumentException("AUROC needs at least one negative and one positive, got "
+                    + negatives.length + " and " + positives.length);
         }
-        int n = normal.length + anomalous.length;
-        double[][] pooled = new double[n][];
-        for (int i = 0; i < normal.length; i++) {
-            pooled[i] = new double[] {normal[i], 0};
-        }
-        for (int i = 0; i < anomalous.length; i++) {
-            pooled[normal.length + i] = new double[] {anomalous[i], 1};
-        }
-        Arrays.sort(pooled, (a, b) -> Double.compare(a[0], b[0]));
-        double anomalousRankSum = 0;
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j + 1 < n && pooled[j + 1][0] == pooled[i][0]) {
-                j++;
+        double[] neg = sortedCopy(negatives, "negatives");
+        double[] pos = sortedCopy(positives, "positives");
+        // For each positive (ascending), count negatives strictly below it and equal to it. Both
+        // pointers only move forward, so the merge is linear after the sorts.
+        long twiceU = 0;
+        int below = 0;
+        int belowOrEqual = 0;
+        for (double p : pos) {
+            while (below < neg.length && neg[below] < p) {
+                below++;
             }
-            double averageRank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                if (pooled[k][1] == 1) {
-                    anomalousRankSum += averageRank;
-                }
+            if (belowOrEqual < below) {
+                belowOrEqual = below;
             }
-            i = j + 1;
+            while (belowOrEqual < neg.length && neg[belowOrEqual] == p) {
+                belowOrEqual++;
+            }
+            twiceU += (long) below + belowOrEqual; // 2 * (below + (equal / 2))
         }
-        double u = anomalousRankSum - (double) anomalous.length * (anomalous.length + 1) / 2;
-        return u / ((double) normal.length * anomalous.length);
+        return twiceU / (2.0 * neg.length * pos.length);
+    }
+
+    /**
+     * Counts at one threshold: an image is flagged when its score is strictly above
+     * {@code threshold}, as the scorer flags an error that exceeds its threshold.
+     */
+    public static Confusion at(double threshold, double[] negatives, double[] positives) {
+        if (Double.isNaN(threshold)) {
+            throw new IllegalArgumentException("threshold is NaN");
+        }
+        long falsePositives = countAbove(threshold, negatives, "negatives");
+        long truePositives = countAbove(threshold, positives, "positives");
+        return new Confusion(truePositives, falsePositives, negatives.length - falsePositives,
+                positives.length - truePositives);
+    }
+
+    /**
+     * A confusion matrix. Ratios whose denominator is zero are undefined and returned as NaN (for
+     * example precision when nothing was flagged), rather than a made-up 0 or 1.
+     */
+    public record Confusion(long truePositives, long falsePositives, long trueNegatives, long falseNegatives) {
+
+        /** Of the flagged images, the fraction that are anomalies. */
+        public double precision() {
+            return ratio(truePositives, truePositives + falsePositives);
+        }
+
+        /** Of the anomalies, the fraction flagged (true positive rate). */
+        public double recall() {
+            return ratio(truePositives, truePositives + falseNegatives);
+        }
+
+        /** Of the normal images, the fraction flagged. */
+        public double falsePositiveRate() {
+            return ratio(falsePositives, falsePositives + trueNegatives);
+        }
+
+        /** Harmonic mean of precision and recall. */
+        public double f1() {
+            return ratio(2 * truePositives, 2 * truePositives + falsePositives + falseNegatives);
+        }
+
+        private static double ratio(long numerator, long denominator) {
+            return denominator == 0 ? Double.NaN : (double) numerator / denominator;
+        }
+    }
+
+    private static long countAbove(double threshold, double[] scores, String name) {
+        long count = 0;
+        for (double s : scores) {
+            if (Double.isNaN(s)) {
+                throw new IllegalArgumentException(name + " contain NaN");
+            }
+            if (s > threshold) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static double[] sortedCopy(double[] scores, String name) {
+        double[] copy = scores.clone();
+        for (double s : copy) {
+            // NaN has no place in a ranking; Arrays.sort would quietly put it last.
+            if (Double.isNaN(s)) {
+                throw new IllegalArgumentException(name + " contain NaN");
+            }
+        }
+        Arrays.sort(copy);
+        return copy;
     }
 }

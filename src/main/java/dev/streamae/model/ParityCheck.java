@@ -86,7 +86,7 @@ public final class ParityCheck {
         Scores normal = scoreAll(model, heldOut);
         Scores anomalous = scoreAll(model, fashion);
         for (ErrorMetric metric : ErrorMetric.values()) {
-            auroc.put(metric, Auroc.of(errors(metric, heldOut, normal), errors(metric, fashion, anomalous)));
+            auroc.put(metric, Auroc.auroc(errors(metric, heldOut, normal), errors(metric, fashion, anomalous)));
         }
 
         long start = System.nanoTime();

@@ -1,0 +1,150 @@
+package dev.streamae.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ThresholdWindowTest {
+
+    private static ThresholdWindow of(int capacity, double... values) {
+        ThresholdWindow window = new ThresholdWindow(capacity);
+        for (double v : values) {
+            window.add(v);
+        }
+        return window;
+    }
+
+    @Test
+    void quantilesInterpolateLinearlyLikeNumpy() {
+        // Shuffled 1..10; numpy.quantile(range(1, 11), q) gives these.
+        ThresholdWindow w = of(100, 7, 3, 10, 1, 5, 9, 2, 8, 4, 6);
+        assertThat(w.quantile(0.99)).isCloseTo(9.91, within(1e-12));
+        assertThat(w.quantile()).isCloseTo(9.91, within(1e-12));
+        assertThat(w.quantile(0.5)).isEqualTo(5.5);
+        assertThat(w.quantile(0.25)).isEqualTo(3.25);
+        assertThat(w.quantile(0)).isEqualTo(1);
+        assertThat(w.quantile(1)).isEqualTo(10);
+    }
+
+    @Test
+    void oneValueIsEveryQuantile() {
+        ThresholdWindow w = of(5, 0.04);
+        assertThat(w.quantile(0)).isEqualTo(0.04);
+        assertThat(w.quantile(0.99)).isEqualTo(0.04);
+        assertThat(w.quantile(1)).isEqualTo(0.04);
+        assertThat(w.std()).isZero();
+    }
+
+    @Test
+    void meanAndPopulationStd() {
+        ThresholdWindow w = of(10, 2, 4, 4, 4, 5, 5, 7, 9);
+        assertThat(w.mean()).isEqualTo(5);
+        assertThat(w.std()).isEqualTo(2);
+        assertThat(w.count()).isEqualTo(8);
+    }
+
+    @Test
+    void ringKeepsTheNewestValues() {
+        ThresholdWindow w = of(3, 1, 2, 3, 4, 5);
+        assertThat(w.count()).isEqualTo(3);
+        assertThat(w.capacity()).isEqualTo(3);
+        assertThat(w.values()).containsExactly(3, 4, 5);
+        assertThat(w.mean()).isEqualTo(4);
+        assertThat(w.std()).isCloseTo(Math.sqrt(2.0 / 3), within(1e-15));
+        assertThat(w.quantile(1)).isEqualTo(5);
+        assertThat(w.quantile(0)).isEqualTo(3);
+    }
+
+    @Test
+    void emptyWindowHasNoStatistics() {
+        ThresholdWindow w = new ThresholdWindow();
+        assertThat(w.capacity()).isEqualTo(ThresholdWindow.DEFAULT_CAPACITY);
+        assertThat(w.isEmpty()).isTrue();
+        assertThatThrownBy(w::quantile).isInstanceOf(IllegalStateException.class).hasMessage("the threshold window is empty");
+        assertThatThrownBy(w::mean).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(w::std).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        ThresholdWindow w = of(3, 1);
+        assertThatThrownBy(() -> w.add(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("errors must be finite, got NaN");
+        assertThatThrownBy(() -> w.add(Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> w.quantile(1.01)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> w.quantile(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ThresholdWindow(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(w.count()).isEqualTo(1);
+    }
+
+    @Test
+    void bytesAreCompactBigEndianAndRoundTrip() {
+        ThresholdWindow partial = of(5, 0.5, 0.25);
+        byte[] bytes = partial.toBytes();
+        assertThat(bytes).hasSize(12 + 2 * 8);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        assertThat(in.getInt()).isEqualTo(5);
+        assertThat(in.getInt()).isEqualTo(2);
+        assertThat(in.getInt()).isEqualTo(2);
+        assertThat(in.getDouble()).isEqualTo(0.5);
+        assertThat(in.getDouble()).isEqualTo(0.25);
+        assertThat(new ThresholdWindow(7).toBytes()).hasSize(12);
+
+        Random random = new Random(3);
+        ThresholdWindow wrapped = new ThresholdWindow(50);
+        for (int i = 0; i < 137; i++) {
+            wrapped.add(random.nextDouble());
+        }
+        ThresholdWindow restored = ThresholdWindow.fromBytes(wrapped.toBytes());
+        assertThat(restored.values()).containsExactly(wrapped.values());
+        assertThat(restored.quantile()).isEqualTo(wrapped.quantile());
+        // The restored ring continues exactly where the original left off.
+        for (int i = 0; i < 30; i++) {
+            double v = random.nextDouble();
+            wrapped.add(v);
+            restored.add(v);
+        }
+        assertThat(restored.values()).containsExactly(wrapped.values());
+        assertThat(ThresholdWindow.fromBytes(partial.toBytes()).values()).containsExactly(0.5, 0.25);
+    }
+
+    @Test
+    void fromBytesValidatesEveryField() {
+        assertRejected(null, "threshold window: need at least 12 bytes, got null");
+        assertRejected(new byte[11], "threshold window: need at least 12 bytes, got 11");
+        assertRejected(header(0, 0, 0), "threshold window: capacity 0 is outside [1, 10000000]");
+        assertRejected(header(Integer.MAX_VALUE, 0, 0), "threshold window: capacity 2147483647 is outside [1, 10000000]");
+        assertRejected(header(3, 4, 0), "threshold window: count 4 is outside [0, 3]");
+        assertRejected(header(3, -1, 0), "threshold window: count -1 is outside [0, 3]");
+        assertRejected(header(3, 1, 2), "threshold window: next index 2 is inconsistent with count 1 and capacity 3");
+        assertRejected(header(3, 3, 3), "threshold window: next index 3 is inconsistent with count 3 and capacity 3");
+        assertRejected(header(3, 2, 2), "threshold window: 2 values need 28 bytes, got 12");
+        byte[] nan = ByteBuffer.allocate(20).putInt(3).putInt(1).putInt(1).putDouble(Double.NaN).array();
+        assertRejected(nan, "threshold window: value 0 is NaN");
+        byte[] full = ByteBuffer.allocate(12 + 16).putInt(2).putInt(2).putInt(1).putDouble(1).putDouble(2).array();
+        assertThat(ThresholdWindow.fromBytes(full).values()).containsExactly(2, 1);
+    }
+
+    @Test
+    void capacityCanChangeKeepingTheNewest() {
+        ThresholdWindow w = of(4, 1, 2, 3, 4, 5, 6);
+        assertThat(w.withCapacity(2).values()).containsExactly(5, 6);
+        ThresholdWindow grown = w.withCapacity(10);
+        assertThat(grown.values()).containsExactly(3, 4, 5, 6);
+        grown.add(7);
+        assertThat(grown.values()).containsExactly(3, 4, 5, 6, 7);
+    }
+
+    private static byte[] header(int capacity, int count, int next) {
+        return ByteBuffer.allocate(12).putInt(capacity).putInt(count).putInt(next).array();
+    }
+
+    private static void assertRejected(byte[] bytes, String message) {
+        assertThatThrownBy(() -> ThresholdWindow.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
+    }
+}
