@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Online anomaly detection on images inside Kafka: an autoencoder trained and served by Kafka Streams.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TrainerCommand.class,
+                ScorerCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 

@@ -1,6 +1,7 @@
 package dev.streamae.streams;
 
 import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Snapshot;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -20,7 +21,7 @@ public final class ModelRegistry {
 
     private final StreamAeSettings settings;
     private final ModelFactory factory;
-    private final AtomicReference<ModelSnapshots.Loaded> current = new AtomicReference<>();
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final AtomicLong rejected = new AtomicLong();
     private final ThreadLocal<ThreadModel> perThread = new ThreadLocal<>();
 
@@ -42,7 +43,7 @@ public final class ModelRegistry {
             LOG.debug("ignoring snapshot of model {} (this scorer serves {})", key, settings.modelName());
             return false;
         }
-        ModelSnapshots.Loaded loaded;
+        Snapshot loaded;
         try {
             loaded = ModelSnapshots.decodePublished(bytes, settings);
         } catch (RuntimeException e) {
@@ -51,27 +52,27 @@ public final class ModelRegistry {
                     bytes == null ? 0 : bytes.length, e.getMessage(), version());
             return false;
         }
-        ModelSnapshots.Loaded before = current.get();
-        if (before != null && loaded.version() < before.version()) {
+        Snapshot before = current.get();
+        if (before != null && loaded.modelVersion() < before.modelVersion()) {
             rejected.incrementAndGet();
             LOG.warn("rejected snapshot version {} of model {}: older than the current version {}",
-                    loaded.version(), key, before.version());
+                    loaded.modelVersion(), key, before.modelVersion());
             return false;
         }
         current.set(loaded);
-        LOG.info("model {} version {} accepted ({} examples seen, threshold {})", key, loaded.version(),
-                loaded.examplesSeen(), loaded.threshold());
+        LOG.info("model {} version {} accepted ({} examples seen, threshold {})", key, loaded.modelVersion(),
+                loaded.examplesSeen(), loaded.threshold().value());
         return true;
     }
 
     /** The current snapshot, or null before the first valid one. */
-    public ModelSnapshots.Loaded current() {
+    public Snapshot current() {
         return current.get();
     }
 
     public long version() {
-        ModelSnapshots.Loaded c = current.get();
-        return c == null ? 0 : c.version();
+        Snapshot c = current.get();
+        return c == null ? 0 : c.modelVersion();
     }
 
     public long rejectedSnapshots() {
@@ -79,16 +80,16 @@ public final class ModelRegistry {
     }
 
     /** The calling thread's network holding {@code snapshot}'s parameters. */
-    Autoencoder modelFor(ModelSnapshots.Loaded snapshot) {
+    Autoencoder modelFor(Snapshot snapshot) {
         ThreadModel mine = perThread.get();
-        if (mine != null && mine.version() == snapshot.version()) {
+        if (mine != null && mine.version() == snapshot.modelVersion()) {
             return mine.model();
         }
-        Autoencoder model = mine != null && Objects.equals(mine.model().architecture(), snapshot.state().architecture())
+        Autoencoder model = mine != null && Objects.equals(mine.model().architecture(), snapshot.architecture())
                 && mine.model().metric() == snapshot.metric()
-                ? mine.model() : factory.create(snapshot.state().architecture(), snapshot.metric());
-        model.restore(snapshot.state());
-        perThread.set(new ThreadModel(snapshot.version(), model));
+                ? mine.model() : factory.create(snapshot.architecture(), snapshot.metric());
+        model.restore(snapshot.toModelState());
+        perThread.set(new ThreadModel(snapshot.modelVersion(), model));
         return model;
     }
 }

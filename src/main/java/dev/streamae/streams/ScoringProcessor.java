@@ -2,6 +2,7 @@ package dev.streamae.streams;
 
 import dev.streamae.model.Autoencoder;
 import dev.streamae.model.Scores;
+import dev.streamae.model.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
@@ -89,7 +90,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     }
 
     private void scoreBatch() {
-        ModelSnapshots.Loaded snapshot = registry.current();
+        Snapshot snapshot = registry.current();
         long now = context.currentSystemTimeMs();
         List<ScoreRecord> out = new ArrayList<>(batch.size());
         if (snapshot == null) {
@@ -105,15 +106,15 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 rows[i] = batch.get(i).value.pixels();
             }
             Scores scores = model.score(rows);
-            boolean ready = snapshot.examplesSeen() >= settings.warmupExamples();
+            boolean ready = snapshot.threshold().warmedUp() && snapshot.examplesSeen() >= settings.warmupExamples();
             ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
-            double threshold = snapshot.threshold();
+            double threshold = snapshot.threshold().value();
             for (int i = 0; i < rows.length; i++) {
                 ValidImage image = batch.get(i).value;
                 double error = scores.errors()[i];
                 boolean anomaly = ready && error > threshold;
                 out.add(new ScoreRecord(image.id(), scores.codes()[i], error, snapshot.metric().id(), threshold,
-                        anomaly, status, snapshot.version(), image.label(), image.timestamp(), now));
+                        anomaly, status, snapshot.modelVersion(), image.label(), image.timestamp(), now));
             }
         }
         for (KeyValue<Long, ValidImage> kv : batch) {

@@ -110,12 +110,12 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         String key = r.string("snapshot.signing.key");
         return new StreamAeSettings(r.string("model.name"), architecture, width, height,
                 ErrorMetric.parse(r.string("model.metric")), r.decimal("train.learning.rate"),
-                r.integer("train.batch.size"), r.integer("train.seed"), r.decimal("train.sample.rate"),
-                r.bool("train.skip.anomalies"), Duration.ofMillis(r.integer("train.partial.batch.ms")),
+                r.integer("train.batch.size"), r.longValue("train.seed"), r.decimal("train.sample.rate"),
+                r.bool("train.skip.anomalies"), Duration.ofMillis(r.longValue("train.partial.batch.ms")),
                 r.decimal("threshold.quantile"), r.integer("threshold.window"), r.integer("publish.every.steps"),
-                Duration.ofMillis(r.integer("publish.interval.ms")), r.bool("snapshot.include.optimiser"),
-                key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.integer("warmup.examples"),
-                r.integer("score.batch.size"), Duration.ofMillis(r.integer("score.max.delay.ms")));
+                Duration.ofMillis(r.longValue("publish.interval.ms")), r.bool("snapshot.include.optimiser"),
+                key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.longValue("warmup.examples"),
+                r.integer("score.batch.size"), Duration.ofMillis(r.longValue("score.max.delay.ms")));
     }
 
     /** True when {@code key} is one of StreamAE's own keys rather than a Kafka setting. */
@@ -130,7 +130,15 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
             return value == null ? DEFAULTS.get(key)[0] : value.trim();
         }
 
-        long integer(String key) {
+        int integer(String key) {
+            long v = longValue(key);
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(key + " is out of range: " + v);
+            }
+            return (int) v;
+        }
+
+        long longValue(String key) {
             try {
                 return Long.parseLong(string(key));
             } catch (NumberFormatException e) {

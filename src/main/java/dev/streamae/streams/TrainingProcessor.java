@@ -2,6 +2,7 @@ package dev.streamae.streams;
 
 import dev.streamae.model.Autoencoder;
 import dev.streamae.model.Scores;
+import dev.streamae.model.Snapshot;
 import dev.streamae.model.ThresholdWindow;
 import dev.streamae.model.TrainStep;
 import java.time.Duration;
@@ -74,7 +75,7 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         this.model = factory.create(settings.architecture(), settings.metric());
         byte[] saved = stateStore.get(MODEL_KEY);
         if (saved != null) {
-            model.restore(ModelSnapshots.decodeCheckpoint(saved, settings).state());
+            model.restore(ModelSnapshots.decodeCheckpoint(saved, settings).toModelState());
         }
         byte[] savedWindow = stateStore.get(WINDOW_KEY);
         window = savedWindow != null ? ThresholdWindow.fromBytes(savedWindow) : new ThresholdWindow(settings.thresholdWindow());
@@ -174,7 +175,8 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
     }
 
     private void saveState() {
-        stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(model.state(true), progress, window, settings));
+        stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, model.state(true),
+                progress.modelVersion(), progress.examplesSeen(), window, context.currentSystemTimeMs())));
         stateStore.put(WINDOW_KEY, window.toBytes());
         stateStore.put(PROGRESS_KEY, progress.toBytes());
     }
@@ -185,9 +187,10 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         double seconds = Math.max(1e-3, (now - lastPublishAt) / 1000.0);
         double rate = (progress.examplesSeen() - examplesAtLastPublish) / seconds;
         progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, model.steps(), 0, 0);
-        byte[] snapshot = ModelSnapshots.encodePublished(model.state(settings.snapshotWithOptimiser()), version,
-                progress, window, settings, now);
-        double threshold = window.count() == 0 ? Double.NaN : window.quantile(settings.thresholdQuantile());
+        Snapshot published = ModelSnapshots.snapshot(settings, model.state(settings.snapshotWithOptimiser()), version,
+                progress.examplesSeen(), window, now);
+        byte[] snapshot = ModelSnapshots.encodePublished(settings, published);
+        double threshold = published.threshold().value();
         TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, threshold,
                 settings.thresholdQuantile(), window.count(), settings.metric().id(), progress.examplesSeen(),
                 model.steps(), progress.skippedAnomalies(), rate, now);

@@ -99,7 +99,7 @@ class Dl4jAutoencoderTest {
         double digits = Arrays.stream(model.score(mnistHeldOut).errors()).average().orElseThrow();
         double clothes = Arrays.stream(model.score(fashion).errors()).average().orElseThrow();
         assertThat(digits).isLessThan(clothes);
-        assertThat(Auroc.of(model.score(mnistHeldOut).errors(), model.score(fashion).errors())).isGreaterThan(0.7);
+        assertThat(Auroc.auroc(model.score(mnistHeldOut).errors(), model.score(fashion).errors())).isGreaterThan(0.7);
     }
 
     @ParameterizedTest

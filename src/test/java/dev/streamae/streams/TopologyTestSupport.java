@@ -1,0 +1,69 @@
+package dev.streamae.streams;
+
+import dev.streamae.model.ErrorMetric;
+import dev.streamae.model.ModelState;
+import dev.streamae.model.Snapshot;
+import dev.streamae.model.SnapshotCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Shared fixtures of the TopologyTestDriver tests: a tiny 2x2-image model and its settings. */
+final class TopologyTestSupport {
+
+    /** 4 inputs (a 2x2 image), a 2-unit code. */
+    static final StreamAeSettings SETTINGS = StreamAeSettings.from(Map.of(
+            "model.layers", "4-3-2",
+            "train.batch.size", "4",
+            "publish.every.steps", "2",
+            "publish.interval.ms", "1000",
+            "train.partial.batch.ms", "500",
+            "threshold.window", "16",
+            "threshold.quantile", "0.9",
+            "warmup.examples", "8",
+            "score.batch.size", "4",
+            "score.max.delay.ms", "20"));
+
+    private TopologyTestSupport() {
+    }
+
+    static Properties driverProperties(String applicationId, AtomicLong badRecords, boolean deadLetters) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Deserialization.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Processing.class.getName());
+        p.put(BadRecordHandlers.COUNTER_CONFIG, badRecords);
+        if (deadLetters) {
+            p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.IMAGES_DLQ);
+        }
+        return p;
+    }
+
+    static String pixelsJson(String id, float... pixels) {
+        StringBuilder sb = new StringBuilder("{\"id\":\"" + id + "\",\"pixels\":[");
+        for (int i = 0; i < pixels.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(pixels[i]);
+        }
+        return sb.append("]}").toString();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A published snapshot of the fake model whose learnt mean brightness is {@code mean}. */
+    static byte[] snapshot(StreamAeSettings settings, long version, long examplesSeen, double threshold, float mean) {
+        float[] params = new float[(int) settings.architecture().parameterCount()];
+        params[0] = mean;
+        params[1] = examplesSeen;
+        ModelState state = new ModelState(settings.architecture(), params, null, version);
+        long toWarmUp = Math.max(0, settings.warmupExamples() - examplesSeen);
+        Snapshot.Threshold t = new Snapshot.Threshold(threshold, 0.9, 16, threshold / 2, threshold / 4, toWarmUp);
+        return SnapshotCodec.unsigned().encode(Snapshot.of(settings.modelName(), version, state, ErrorMetric.MSE,
+                examplesSeen, t, Instant.ofEpochMilli(1000)));
+    }
+}
