@@ -1,5 +1,6 @@
 package dev.streamae.image;
 
+import java.awt.AWTError;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -22,9 +23,12 @@ import java.util.List;
  *       fixed oblique view (see {@link LatentScatter}).</li>
  * </ol>
  * Java2D rather than a plotting library because the figures are simple, a dependency would be
- * large, and Java2D renders off-screen without a display: nothing here needs {@code
- * java.awt.headless} to be set (on a machine without a display Java falls back to headless by
- * itself). Fonts are the logical "SansSerif" so that any JDK with any font installed can render them.
+ * large, and Java2D renders off-screen. Headless: with no {@code DISPLAY} variable Java falls back
+ * to headless by itself, so tests need no setting. But a {@code DISPLAY} naming an unreachable X
+ * server (a stale variable in a container or over ssh) makes the first drawing fail; processes that
+ * draw figures should start with {@code -Djava.awt.headless=true}, and the failure is reported
+ * saying so. (Decoding images never needs a display.) Fonts are the logical "SansSerif" so that any
+ * JDK with any font installed can render them.
  */
 public final class Figures {
 
@@ -65,9 +69,10 @@ public final class Figures {
         int pairs = (n + columns - 1) / columns;
 
         Font captionFont = font(Font.PLAIN, 15);
-        FontMetrics captions = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics()
-                .getFontMetrics(captionFont);
-        int left = MARGIN + captions.stringWidth("reconstruction") + MARGIN;
+        // The caption column must fit the longer caption, so measure it before sizing the figure.
+        Graphics2D measure = graphics(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB));
+        int left = MARGIN + measure.getFontMetrics(captionFont).stringWidth("reconstruction") + MARGIN;
+        measure.dispose();
         int width = left + columns * cell + (columns - 1) * GAP + MARGIN;
         int pairHeight = 2 * cell + GAP;
         int height = TITLE_HEIGHT + pairs * pairHeight + (pairs - 1) * PAIR_GAP + MARGIN;
@@ -127,7 +132,16 @@ public final class Figures {
 
     /** A white canvas with antialiased shapes and text. */
     static Graphics2D graphics(BufferedImage figure) {
-        Graphics2D g = figure.createGraphics();
+        Graphics2D g;
+        try {
+            g = figure.createGraphics();
+        } catch (AWTError | NoClassDefFoundError e) {
+            // An Error would escape the callers' exception handlers: report the fix instead. The
+            // first failure is an AWTError; later ones find the graphics environment's class
+            // unusable (NoClassDefFoundError).
+            throw new IllegalStateException("cannot draw figures (" + e.getMessage()
+                    + "): no usable display; start the JVM with -Djava.awt.headless=true", e);
+        }
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_FRACTIONALMETRICS, RenderingHints.VALUE_FRACTIONALMETRICS_ON);
