@@ -60,6 +60,7 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
     private long oldestPendingAt;
     private long lastPublishAt;
     private long examplesAtLastPublish;
+    private long skippedAtLastPublish;
 
     TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
         this.settings = settings;
@@ -92,6 +93,7 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         oldestPendingAt = now;
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
+        skippedAtLastPublish = progress.skippedAnomalies();
         metrics.restored(progress.examplesSeen(), progress.modelVersion());
         LOG.info("trainer task {} starts at {} examples, {} steps, model version {}, {} pending examples",
                 context.taskId(), progress.examplesSeen(), model.steps(), progress.modelVersion(), pending.size());
@@ -123,7 +125,8 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
             if (!pending.isEmpty() && now - oldestPendingAt >= settings.partialBatchAfter().toMillis()) {
                 trainPending();
             }
-            if (model.steps() > progress.stepsAtPublish() && now - lastPublishAt >= settings.publishInterval().toMillis()) {
+            boolean changed = model.steps() > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
+            if (changed && now - lastPublishAt >= settings.publishInterval().toMillis()) {
                 publish(now);
             }
         } catch (RuntimeException e) {
@@ -198,6 +201,7 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         context.forward(new Record<>(settings.modelName(), new TrainerTopology.Published(snapshot, record), now));
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
+        skippedAtLastPublish = progress.skippedAnomalies();
         metrics.published(version, meanLoss, threshold, now);
         LOG.info("published model {} version {}: {} examples, loss {}, threshold {}", settings.modelName(), version,
                 progress.examplesSeen(), meanLoss, threshold);
