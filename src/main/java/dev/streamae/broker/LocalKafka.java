@@ -70,6 +70,10 @@ import java.util.concurrent.TimeoutException;
  * ({@code format --standalone}): a dynamic quorum records the controller's address in the metadata log,
  * so a restarted broker could never move its controller to another port after a clash.
  *
+ * <p>Kafka's server code halts the JVM on a fatal fault; {@link KafkaExitGuard} (installed on first
+ * use, JVM-wide) turns that into an exception, so a failed broker fails its start instead of killing
+ * the embedding process.
+ *
  * <p>Extra broker properties are applied last and win over everything above (e.g. to switch the
  * {@value #LISTENER} listener to SASL later); client-side settings the broker then requires are given
  * with {@link Builder#clientProperty(String, Object)} and are used by the readiness check and returned
@@ -90,6 +94,8 @@ public final class LocalKafka implements AutoCloseable {
     private static final int NODE_ID = 1;
     /** Free-picked ports can be taken between our probe and Kafka's bind; a few retries cover that. */
     private static final int BIND_ATTEMPTS = 5;
+    /** How long past the startup timeout to wait for Kafka's own startup deadline to take effect. */
+    private static final Duration STUCK_STARTUP_GRACE = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
@@ -107,6 +113,7 @@ public final class LocalKafka implements AutoCloseable {
     private long lastStartMillis = -1;
 
     private LocalKafka(Builder b) {
+        KafkaExitGuard.install();
         try {
             this.deleteDataDirOnClose = b.dataDir == null;
             this.dataDir = b.dataDir != null
@@ -226,7 +233,9 @@ public final class LocalKafka implements AutoCloseable {
                         bootstrapServers(), dataDir, lastStartMillis);
                 return;
             } catch (RuntimeException e) {
-                shutdownQuietly(candidate);
+                if (!(e instanceof StuckStartupException)) {
+                    shutdownQuietly(candidate);
+                }
                 if (!isBindFailure(e)) {
                     throw e;
                 }
@@ -285,6 +294,8 @@ public final class LocalKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", 0);
         p.put("group.streams.initial.rebalance.delay.ms", 0);
         p.put("auto.create.topics.enable", false);
+        // Kafka's own bound on startup (default: none): it then fails and shuts itself down cleanly.
+        p.put("server.max.startup.time.ms", startupTimeout.toMillis());
         p.put("message.max.bytes", MAX_MESSAGE_BYTES);
         // Two shared cores: Kafka's defaults (3 network, 8 IO, 10 background threads) are for servers.
         p.put("num.network.threads", 2);
@@ -349,8 +360,9 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /**
-     * Runs {@code startup()} on its own thread: it can block waiting for the quorum or for the broker
-     * to be unfenced, and a caller must get an error, not a hang.
+     * Runs {@code startup()} on its own thread so that a caller gets an error, never a hang. Kafka
+     * aborts its own startup at {@code server.max.startup.time.ms} (set to our timeout) and shuts
+     * itself down; the extra grace here is only for a startup stuck outside those guarded waits.
      */
     private void startWithin(KafkaRaftServer candidate, long deadline) {
         CompletableFuture<Void> started = new CompletableFuture<>();
@@ -365,15 +377,28 @@ public final class LocalKafka implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         try {
-            started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            started.get(Math.max(0, deadline - System.nanoTime()) + STUCK_STARTUP_GRACE.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new IllegalStateException("Kafka broker failed to start on " + bootstrapServers() + ": " + cause, cause);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka broker did not start within " + startupTimeout.toMillis() + " ms");
+            // BrokerServer.awaitShutdown() never returns for a broker stuck in STARTING: ask it to stop
+            // in the background and give up on it rather than hang the caller.
+            Thread stopper = new Thread(candidate::shutdown, "local-kafka-abandon");
+            stopper.setDaemon(true);
+            stopper.start();
+            throw new StuckStartupException("Kafka broker did not start within " + startupTimeout.toMillis()
+                    + " ms (plus " + STUCK_STARTUP_GRACE.toSeconds() + " s grace); abandoned it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
+    /** A startup that did not return: its server must not be awaited. */
+    private static final class StuckStartupException extends IllegalStateException {
+        StuckStartupException(String message) {
+            super(message);
         }
     }
 
