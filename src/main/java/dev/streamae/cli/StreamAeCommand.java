@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
+                TrainCommand.class, EvaluateCommand.class, PlotCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 
@@ -28,6 +29,8 @@ public final class StreamAeCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before anything touches AWT: figures render off-screen, and a stale DISPLAY must not matter.
+        System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));
     }
 }
