@@ -8,6 +8,7 @@ import dev.streamae.model.Snapshot;
 import dev.streamae.model.SnapshotCodec;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -40,12 +41,15 @@ final class PlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cmd = spec.commandLine();
+        if (!Files.isRegularFile(snapshotFile)) {
+            throw new CommandLine.ParameterException(cmd, "--snapshot " + snapshotFile + ": no such file");
+        }
         Snapshot snapshot;
         try {
             snapshot = SnapshotCodec.unsigned().read(snapshotFile);
         } catch (UncheckedIOException e) {
             throw new CommandLine.ParameterException(cmd, "cannot read --snapshot " + snapshotFile + ": "
-                    + e.getCause().getClass().getSimpleName() + " " + e.getCause().getMessage());
+                    + e.getCause().getMessage());
         } catch (InvalidSnapshotException e) {
             throw new CommandLine.ParameterException(cmd, "--snapshot " + snapshotFile + " is not a valid snapshot: "
                     + e.getMessage());
