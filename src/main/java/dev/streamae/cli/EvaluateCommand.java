@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamae evaluate}: a test-then-train replay of a labelled stream, offline. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
+        header = "Test-then-train replay of MNIST with injected Fashion-MNIST anomalies.",
         description = {"Replays a labelled stream offline (no Kafka) the way the trainer topology learns it: the "
                 + "8,000 MNIST training digits in a seeded random order with Fashion-MNIST images injected at "
                 + "--anomaly-rate. Each image is first scored by the current model (its prequential error), then "

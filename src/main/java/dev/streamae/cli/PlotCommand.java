@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamae plot}: the seed's two figures for a snapshot file. */
 @Command(name = "plot", mixinStandardHelpOptions = true,
+        header = "Draws the seed's two figures for a snapshot file.",
         description = {"Loads a model snapshot file (as written by train) and draws the seed's two figures from the "
                 + "held-out MNIST digits and some Fashion-MNIST images.", ""},
         footer = {"", "Files written to --output:",

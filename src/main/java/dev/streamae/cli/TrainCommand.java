@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
 
 /** {@code streamae train}: the seed tutorial, offline, on the shipped MNIST split. */
 @Command(name = "train", mixinStandardHelpOptions = true,
+        header = "Trains the seed autoencoder offline on MNIST; writes a snapshot and figures.",
         description = {"Trains the autoencoder offline on the shipped MNIST split (8,000 digits; every fifth of the "
                 + "10,000 is held out), like the seed tutorial. Prints per-epoch training loss, held-out MSE and "
                 + "images/s, then the held-out AUROC of each error metric (the 2,000 held-out digits against the "
