@@ -10,9 +10,12 @@ import picocli.CommandLine.Command;
         description = "Online anomaly detection on images inside Kafka: an autoencoder trained and served by Kafka Streams.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DemoCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
-                DemoCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PlotCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 
@@ -29,6 +32,8 @@ public final class StreamAeCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Before anything touches AWT: figures render off-screen, and a stale DISPLAY must not matter.
+        System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));
     }
 }

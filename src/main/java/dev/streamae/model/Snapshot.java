@@ -133,6 +133,27 @@ public record Snapshot(
             return new Threshold(0, quantile, 0, 0, 0, examplesToWarmUp);
         }
 
+        /** The {@code quantile} of the errors in {@code window}, which must not be empty, with its statistics. */
+        public static Threshold of(ThresholdWindow window, double quantile, long examplesToWarmUp) {
+            return new Threshold(window.quantile(quantile), quantile, window.count(), window.mean(), window.std(),
+                    examplesToWarmUp);
+        }
+
+        /**
+         * The {@code quantile} of {@code errors}, warmed up: for a model trained offline, whose
+         * threshold comes from held-out errors rather than from a stream's window.
+         */
+        public static Threshold ofErrors(double[] errors, double quantile) {
+            if (errors.length == 0) {
+                throw new IllegalArgumentException("a threshold needs at least one error");
+            }
+            ThresholdWindow window = new ThresholdWindow(errors.length);
+            for (double e : errors) {
+                window.add(e);
+            }
+            return of(window, quantile, 0);
+        }
+
         public boolean warmedUp() {
             return examplesToWarmUp == 0;
         }

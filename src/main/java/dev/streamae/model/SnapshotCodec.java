@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -102,6 +104,29 @@ public final class SnapshotCodec {
 
     public boolean signs() {
         return key != null;
+    }
+
+    /** Encodes {@code s} into {@code file}, replacing it. */
+    public void write(Snapshot s, Path file) {
+        try {
+            Files.write(file, encode(s));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write snapshot " + file, e);
+        }
+    }
+
+    /**
+     * Reads and decodes the snapshot in {@code file}.
+     *
+     * @throws InvalidSnapshotException if the file holds no valid snapshot
+     * @throws UncheckedIOException if it cannot be read
+     */
+    public Snapshot read(Path file) {
+        try {
+            return decode(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read snapshot " + file, e);
+        }
     }
 
     public byte[] encode(Snapshot s) {

@@ -76,7 +76,7 @@ class Dl4jAutoencoderTest {
     void trainingOnAFewHundredDigitsLowersTheLossClearly() {
         Dl4jAutoencoder model = Dl4jAutoencoder.seed(11);
         float[][] rows = batch(mnistTrain, 0, 320);
-        double before = OfflineTrainer.meanMse(model, rows);
+        double before = Evaluation.meanMse(model, rows);
         double firstLoss = Double.NaN;
         double lastLoss = Double.NaN;
         for (int epoch = 0; epoch < 8; epoch++) {
@@ -86,7 +86,7 @@ class Dl4jAutoencoderTest {
                 lastLoss = loss;
             }
         }
-        double after = OfflineTrainer.meanMse(model, rows);
+        double after = Evaluation.meanMse(model, rows);
         assertThat(model.steps()).isEqualTo(40);
         assertThat(after).isLessThan(0.5 * before);
         assertThat(lastLoss).isLessThan(0.5 * firstLoss);
