@@ -107,7 +107,7 @@ final class DemoCommand implements Callable<Integer> {
                         + "%.0f%% Fashion-MNIST anomalies%n", settings.modelName(), settings.architecture(),
                         settings.metric().id(), rate, durationSeconds, anomalyRate * 100);
                 out.flush();
-                DemoRun run = new DemoRun(clientProps, split, seed, anomalyRate);
+                DemoRun run = new DemoRun(clientProps, seed, anomalyRate);
                 DemoRun.Result result = run.stream(rate, Duration.ofSeconds(durationSeconds), out,
                         () -> String.format("trained %,d | scored %,d | loss %.4f | threshold %.4f | alerts %,d | model v%d",
                                 trainerMetrics.examplesTrained(), scorerMetrics.imagesScored(), trainerMetrics.lastLoss(),

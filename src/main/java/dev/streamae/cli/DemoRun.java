@@ -1,7 +1,5 @@
 package dev.streamae.cli;
 
-import dev.streamae.image.Datasets;
-import dev.streamae.image.ImageDecoder;
 import dev.streamae.model.Auroc;
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
@@ -16,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -39,10 +36,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class DemoRun {
 
     private final Map<String, Object> clientProps;
-    private final Datasets.Split split;
-    private final Random random;
-    private final double anomalyRate;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
+    private final ImageStream images;
     private final Map<String, Boolean> injected = new ConcurrentHashMap<>();
     private final Map<String, Seen> scores = new ConcurrentHashMap<>();
 
@@ -50,11 +45,9 @@ final class DemoRun {
     record Seen(ScoreRecord score, long receivedAt) {
     }
 
-    DemoRun(Map<String, Object> clientProps, Datasets.Split split, long seed, double anomalyRate) {
+    DemoRun(Map<String, Object> clientProps, long seed, double anomalyRate) {
         this.clientProps = clientProps;
-        this.split = split;
-        this.random = new Random(seed);
-        this.anomalyRate = anomalyRate;
+        this.images = ImageStream.ofDataset("mnist-train", anomalyRate, ImageStream.Encoding.U8, seed, runId + "-");
     }
 
     /** Kafka client settings: everything in the configuration that is not a StreamAE key. */
@@ -74,37 +67,28 @@ final class DemoRun {
         collector.start();
         boolean console = System.console() != null;
         long start = System.nanoTime();
-        long produced = 0;
         long nextStatus = start;
         JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
         Map<String, Object> p = new HashMap<>(clientProps);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        int[] order = shuffledIndexes(split.train().count());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            RateLimiter limiter = new RateLimiter(rate);
             long end = start + duration.toNanos();
             while (System.nanoTime() < end) {
-                long due = (System.nanoTime() - start) * rate / 1_000_000_000L;
-                for (; produced < due; produced++) {
-                    boolean anomaly = random.nextDouble() < anomalyRate;
-                    Datasets.Labelled set = anomaly ? split.anomalies() : split.train();
-                    int index = anomaly ? random.nextInt(set.count()) : order[(int) (produced % order.length)];
-                    String id = runId + (anomaly ? "-fashion-" : "-mnist-") + produced;
-                    injected.put(id, anomaly);
-                    ImageRecord image = new ImageRecord(id, null, ImageDecoder.encodeU8(set.images().bytes(index)), null,
-                            null, null, set.labels()[index], System.currentTimeMillis());
-                    producer.send(new ProducerRecord<>(Topics.IMAGES, id, serde.toBytes(image)));
+                for (long n = limiter.take(); n > 0; n--) {
+                    ImageStream.Next next = images.next();
+                    injected.put(next.image().id(), next.injected());
+                    producer.send(new ProducerRecord<>(Topics.IMAGES, next.image().id(), serde.toBytes(next.image())));
                 }
                 if (System.nanoTime() >= nextStatus) {
                     printStatus(out, console, status.get());
                     nextStatus += 1_000_000_000L;
                 }
-                Thread.sleep(2);
             }
             producer.flush();
         }
-        long producedAt = System.nanoTime();
-        long deadline = producedAt + Duration.ofSeconds(60).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (scores.size() < injected.size() && System.nanoTime() < deadline) {
             if (System.nanoTime() >= nextStatus) {
                 printStatus(out, console, status.get() + " | draining");
@@ -124,20 +108,6 @@ final class DemoRun {
             out.println(line);
         }
         out.flush();
-    }
-
-    private int[] shuffledIndexes(int n) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     private void collect() {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                ProduceCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
                 TrainCommand.class,
@@ -28,7 +29,22 @@ public final class StreamAeCommand implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new StreamAeCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new StreamAeCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(StreamAeCommand::reportUserError);
+    }
+
+    /**
+     * Bad input discovered while running (an unknown dataset, a bad config value, an unreachable
+     * broker) is the user's to fix: print the message, not a stack trace, and exit 1.
+     */
+    private static int reportUserError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof java.io.UncheckedIOException) {
+            cmd.getErr().println("streamae " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
+        }
+        throw e;
     }
 
     public static void main(String[] args) {
