@@ -2,13 +2,10 @@ package dev.streamae.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
 import dev.streamae.image.ImageDecoder;
-import dev.streamae.streams.TopicAdmin;
-import dev.streamae.streams.TopicDeclarations;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,42 +16,21 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code produce} and {@code demo} commands as a user runs them, on a real broker. */
 class ProduceAndDemoCommandTest {
 
+    @RegisterExtension
+    static final KafkaBroker BROKER = new KafkaBroker();
     private static LocalKafka kafka;
 
     @BeforeAll
-    static void start() {
-        kafka = LocalKafka.start();
-        try (var admin = kafka.admin()) {
-            TopicAdmin.ensure(admin, TopicDeclarations.load().all());
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    record Run(int exitCode, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var cli = StreamAeCommand.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static void broker() {
+        kafka = BROKER.kafka();
     }
 
     private static Map<String, String> readAll(String topic, int expected) {
@@ -74,7 +50,7 @@ class ProduceAndDemoCommandTest {
 
     @Test
     void producesADatasetAtARateWithInjectedAnomalies() {
-        Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images-dlq",
+        CliRun r = CliRun.of("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images-dlq",
                 "--dataset", "mnist-heldout", "--count", "300", "--rate", "2000", "--anomaly-rate", "0.1",
                 "--id-prefix", "p-");
         assertThat(r.exitCode()).as(r.err()).isZero();
@@ -92,7 +68,7 @@ class ProduceAndDemoCommandTest {
         for (int i = 0; i < 5; i++) {
             Files.write(dir.resolve("digit-" + i + ".png"), ImageDecoder.pngBytes(digits.images().pixels(i), 28, 28));
         }
-        Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "training-metrics",
+        CliRun r = CliRun.of("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "training-metrics",
                 "--folder", dir.toString(), "--rate", "1000");
         assertThat(r.exitCode()).as(r.err()).isZero();
         Map<String, String> sent = readAll("training-metrics", 5);
@@ -102,14 +78,14 @@ class ProduceAndDemoCommandTest {
 
     @Test
     void unknownDatasetIsAClearErrorWithoutAStackTrace() {
-        Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "cifar");
+        CliRun r = CliRun.of("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--dataset", "cifar");
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).contains("unknown dataset 'cifar'").doesNotContain("\tat ");
     }
 
     @Test
     void demoRunsThePipelineAndReportsDetectionQuality(@TempDir Path dir) throws Exception {
-        Run r = run("demo", "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
+        CliRun r = CliRun.of("demo", "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
                 "--output", dir.toString(), "--set", "warmup.examples=800", "--set", "publish.every.steps=5");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("images scored").contains("each exactly once: yes")

@@ -3,12 +3,11 @@ package dev.streamae.it;
 import static dev.streamae.broker.WaitUntil.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
 import dev.streamae.streams.JsonSerde;
 import dev.streamae.streams.ScoreRecord;
-import dev.streamae.streams.TopicAdmin;
-import dev.streamae.streams.TopicDeclarations;
 import dev.streamae.streams.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,9 +22,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,21 +42,13 @@ class EndToEndTest {
             "threshold.window", "500",
             "threshold.quantile", "0.99");
 
+    @RegisterExtension
+    static final KafkaBroker BROKER = new KafkaBroker();
     private static LocalKafka kafka;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = LocalKafka.start();
-        try (var admin = kafka.admin()) {
-            TopicAdmin.ensure(admin, TopicDeclarations.load().all());
-        }
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void broker() {
+        kafka = BROKER.kafka();
     }
 
     @Test

@@ -3,10 +3,9 @@ package dev.streamae.it;
 import static dev.streamae.broker.WaitUntil.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
-import dev.streamae.streams.TopicAdmin;
-import dev.streamae.streams.TopicDeclarations;
 import dev.streamae.streams.Topics;
 import dev.streamae.streams.TrainingMetrics;
 import java.nio.file.Files;
@@ -16,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,21 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerCrashRecoveryTest {
 
     private static final int IMAGES = 3000;
+    @RegisterExtension
+    static final KafkaBroker BROKER = new KafkaBroker();
     private static LocalKafka kafka;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = LocalKafka.start();
-        try (var admin = kafka.admin()) {
-            TopicAdmin.ensure(admin, TopicDeclarations.load().all());
-        }
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void broker() {
+        kafka = BROKER.kafka();
     }
 
     @Test
