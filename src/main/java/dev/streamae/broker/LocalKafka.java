@@ -2,28 +2,18 @@ package dev.streamae.broker;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,17 +48,14 @@ import java.util.concurrent.TimeoutException;
  *       {@code LocalKafka} on it sees the same topics and records.</li>
  * </ul>
  *
- * <p>Why these settings: this is a one-node development broker on a small machine. Internal topics
- * (offsets, transaction state, share state) get replication factor 1 and min ISR 1, or transactions
- * and consumer groups would never work; {@code group.initial.rebalance.delay.ms=0} so that Kafka
- * Streams apps do not wait 3 s to join; {@code auto.create.topics.enable=false} because StreamAE
- * creates its topics explicitly (a typo must fail, not create a topic); {@code message.max.bytes} of
- * 10 MB leaves room for ~2.4 MB model snapshots; few network/IO/background threads and a small
- * log-cleaner buffer because a dev broker shares two cores and the heap with DL4J.
+ * <p>Settings (see {@link BrokerSettings} for each reason): a one-node dev broker on a small machine,
+ * so internal topics have replication factor 1, groups form without the initial rebalance delay,
+ * topics are never auto-created, records up to {@value #MAX_MESSAGE_BYTES} bytes fit, and thread
+ * counts and buffers are small.
  *
- * <p>The quorum is static ({@code controller.quorum.voters}) rather than dynamic
- * ({@code format --standalone}): a dynamic quorum records the controller's address in the metadata log,
- * so a restarted broker could never move its controller to another port after a clash.
+ * <p>Kafka's server code halts the JVM on a fatal fault; {@link KafkaExitGuard} (installed on first
+ * use, JVM-wide) turns that into an exception, so a failed broker fails its start instead of killing
+ * the embedding process.
  *
  * <p>Extra broker properties are applied last and win over everything above (e.g. to switch the
  * {@value #LISTENER} listener to SASL later); client-side settings the broker then requires are given
@@ -86,10 +73,11 @@ public final class LocalKafka implements AutoCloseable {
     /** Largest record batch the broker accepts: model snapshots are ~2.4 MB with optimiser state. */
     public static final int MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
-    private static final String HOST = "127.0.0.1";
-    private static final int NODE_ID = 1;
+    private static final String HOST = Ports.HOST;
     /** Free-picked ports can be taken between our probe and Kafka's bind; a few retries cover that. */
     private static final int BIND_ATTEMPTS = 5;
+    /** How long past the startup timeout to wait for Kafka's own startup deadline to take effect. */
+    private static final Duration STUCK_STARTUP_GRACE = Duration.ofSeconds(30);
 
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
@@ -107,6 +95,7 @@ public final class LocalKafka implements AutoCloseable {
     private long lastStartMillis = -1;
 
     private LocalKafka(Builder b) {
+        KafkaExitGuard.install();
         try {
             this.deleteDataDirOnClose = b.dataDir == null;
             this.dataDir = b.dataDir != null
@@ -213,8 +202,8 @@ public final class LocalKafka implements AutoCloseable {
         long deadline = t0 + startupTimeout.toNanos();
         for (int attempt = 1; ; attempt++) {
             pickPorts();
-            Properties props = brokerProperties();
-            format(props);
+            Properties props = BrokerSettings.of(port, controllerPort, logDir(), defaultPartitions, startupTimeout, brokerOverrides);
+            KafkaStorage.format(dataDir, logDir(), props);
             KafkaRaftServer candidate = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             try {
                 startWithin(candidate, deadline);
@@ -226,11 +215,13 @@ public final class LocalKafka implements AutoCloseable {
                         bootstrapServers(), dataDir, lastStartMillis);
                 return;
             } catch (RuntimeException e) {
-                shutdownQuietly(candidate);
-                if (!isBindFailure(e)) {
+                if (!(e instanceof StuckStartupException)) {
+                    shutdownQuietly(candidate);
+                }
+                if (!Ports.isBindFailure(e)) {
                     throw e;
                 }
-                if (portPinned && !isFree(port)) {
+                if (portPinned && !Ports.isFree(port)) {
                     throw new IllegalStateException("Cannot start Kafka: port " + port + " on " + HOST
                             + " is already in use (another broker running?)", e);
                 }
@@ -247,7 +238,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Picks free ports for whatever is not fixed. The controller port may change between runs. */
     private void pickPorts() {
-        try (ServerSocket a = freeSocket(); ServerSocket b = freeSocket()) {
+        try (ServerSocket a = Ports.freeSocket(); ServerSocket b = Ports.freeSocket()) {
             if (!portPinned) {
                 port = a.getLocalPort();
             }
@@ -259,98 +250,14 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private Properties brokerProperties() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", NODE_ID);
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("listeners", LISTENER + "://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", LISTENER + "://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-        p.put("inter.broker.listener.name", LISTENER);
-        p.put("log.dirs", logDir().toString());
-        // One node: every internal topic must make do with one replica.
-        p.put("offsets.topic.replication.factor", 1);
-        p.put("offsets.topic.num.partitions", 5);
-        p.put("transaction.state.log.replication.factor", 1);
-        p.put("transaction.state.log.min.isr", 1);
-        p.put("transaction.state.log.num.partitions", 5);
-        p.put("share.coordinator.state.topic.replication.factor", 1);
-        p.put("share.coordinator.state.topic.min.isr", 1);
-        p.put("default.replication.factor", 1);
-        p.put("min.insync.replicas", 1);
-        p.put("num.partitions", defaultPartitions);
-        // Groups (classic and KIP-1071 streams groups) form at once instead of after 3 s.
-        p.put("group.initial.rebalance.delay.ms", 0);
-        p.put("group.streams.initial.rebalance.delay.ms", 0);
-        p.put("auto.create.topics.enable", false);
-        p.put("message.max.bytes", MAX_MESSAGE_BYTES);
-        // Two shared cores: Kafka's defaults (3 network, 8 IO, 10 background threads) are for servers.
-        p.put("num.network.threads", 2);
-        p.put("num.io.threads", 2);
-        p.put("background.threads", 2);
-        p.put("num.recovery.threads.per.data.dir", 1);
-        p.put("log.cleaner.threads", 1);
-        // The cleaner allocates this on the heap up front; the default 128 MB is for millions of keys.
-        p.put("log.cleaner.dedupe.buffer.size", 8 * 1024 * 1024);
-        p.putAll(brokerOverrides);
-        Properties props = new Properties();
-        p.forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
-        return props;
-    }
-
-    /** Formats the log directories unless already formatted (a restart or a reused data dir). */
-    private void format(Properties props) {
-        Path config = dataDir.resolve("server.properties");
-        try (OutputStream out = Files.newOutputStream(config)) {
-            props.store(out, "written by StreamAE's LocalKafka for StorageTool format; rewritten on each start");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + config, e);
-        }
-        ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int rc;
-        try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[]{"format", "--config", config.toString(),
-                    "--cluster-id", clusterId(), "--ignore-formatted"}, ps);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot format Kafka storage in " + dataDir + ": " + e.getMessage(), e);
-        }
-        String text = output.toString(StandardCharsets.UTF_8).trim();
-        if (rc != 0) {
-            throw new IllegalStateException("Kafka's StorageTool format failed (" + rc + ") in " + dataDir + ": " + text);
-        }
-        log.debug("StorageTool format: {}", text);
-    }
-
-    /**
-     * The cluster id to format with: {@code --ignore-formatted} still insists that it matches the one
-     * an already formatted directory holds, so reuse that one (restart, reused data dir).
-     */
-    private String clusterId() {
-        Path meta = logDir().resolve("meta.properties");
-        if (Files.isRegularFile(meta)) {
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(meta)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + meta, e);
-            }
-            String id = p.getProperty("cluster.id");
-            if (id != null && !id.isBlank()) {
-                return id;
-            }
-        }
-        return Uuid.randomUuid().toString();
-    }
-
     private Path logDir() {
         return dataDir.resolve("kafka-logs");
     }
 
     /**
-     * Runs {@code startup()} on its own thread: it can block waiting for the quorum or for the broker
-     * to be unfenced, and a caller must get an error, not a hang.
+     * Runs {@code startup()} on its own thread so that a caller gets an error, never a hang. Kafka
+     * aborts its own startup at {@code server.max.startup.time.ms} (set to our timeout) and shuts
+     * itself down; the extra grace here is only for a startup stuck outside those guarded waits.
      */
     private void startWithin(KafkaRaftServer candidate, long deadline) {
         CompletableFuture<Void> started = new CompletableFuture<>();
@@ -365,15 +272,28 @@ public final class LocalKafka implements AutoCloseable {
         t.setDaemon(true);
         t.start();
         try {
-            started.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            started.get(Math.max(0, deadline - System.nanoTime()) + STUCK_STARTUP_GRACE.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new IllegalStateException("Kafka broker failed to start on " + bootstrapServers() + ": " + cause, cause);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka broker did not start within " + startupTimeout.toMillis() + " ms");
+            // BrokerServer.awaitShutdown() never returns for a broker stuck in STARTING: ask it to stop
+            // in the background and give up on it rather than hang the caller.
+            Thread stopper = new Thread(candidate::shutdown, "local-kafka-abandon");
+            stopper.setDaemon(true);
+            stopper.start();
+            throw new StuckStartupException("Kafka broker did not start within " + startupTimeout.toMillis()
+                    + " ms (plus " + STUCK_STARTUP_GRACE.toSeconds() + " s grace); abandoned it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting Kafka", e);
+        }
+    }
+
+    /** A startup that did not return: its server must not be awaited. */
+    private static final class StuckStartupException extends IllegalStateException {
+        StuckStartupException(String message) {
+            super(message);
         }
     }
 
@@ -411,32 +331,6 @@ public final class LocalKafka implements AutoCloseable {
             // Shutting down a half-started server can fail on parts that never started; nothing to do.
             log.debug("Error while shutting down Kafka", e);
         }
-    }
-
-    private static boolean isBindFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static ServerSocket freeSocket() throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-        return s;
     }
 
     private static long millisSince(long t0) {

@@ -10,9 +10,12 @@ import picocli.CommandLine.Command;
         description = "Online anomaly detection on images inside Kafka: an autoencoder trained and served by Kafka Streams.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DemoCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
-                TrainCommand.class, EvaluateCommand.class, PlotCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PlotCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 

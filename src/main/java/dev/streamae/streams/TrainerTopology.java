@@ -56,6 +56,8 @@ public final class TrainerTopology {
                 Stores.persistentKeyValueStore(TrainingProcessor.STATE_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(changelog);
         SampleFilter sample = new SampleFilter(settings.sampleRate());
+        builder.addStateStore(pending);
+        builder.addStateStore(state);
 
         KStream<String, TrainerTopology.Published> published = builder
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
@@ -65,8 +67,6 @@ public final class TrainerTopology {
                         .withName(TRAINING_REPARTITION).withNumberOfPartitions(1))
                 .process(() -> new TrainingProcessor(settings, factory, metrics), Named.as("train"),
                         TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);
-        builder.addStateStore(pending);
-        builder.addStateStore(state);
 
         published.mapValues(Published::snapshot, Named.as("snapshot"))
                 .to(Topics.MODELS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("to-models"));

@@ -8,6 +8,7 @@ import dev.streamae.model.TrainStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -60,6 +61,14 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
     private long oldestPendingAt;
     private long lastPublishAt;
     private long examplesAtLastPublish;
+    private long skippedAtLastPublish;
+    private TaskSensors sensors;
+    private Sensor trainedSensor;
+    private Sensor skippedSensor;
+    private Sensor lossSensor;
+    private Sensor thresholdSensor;
+    private Sensor versionSensor;
+    private Sensor badRecordsSensor;
 
     TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
         this.settings = settings;
@@ -92,7 +101,16 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         oldestPendingAt = now;
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
+        skippedAtLastPublish = progress.skippedAnomalies();
         metrics.restored(progress.examplesSeen(), progress.modelVersion());
+        sensors = new TaskSensors(context, TaskSensors.TRAINER_GROUP);
+        trainedSensor = sensors.counter("images-trained", "images folded into the model by this task");
+        skippedSensor = sensors.counter("anomalies-skipped", "training images not learnt because the model flagged them");
+        lossSensor = sensors.gauge("training-loss", "Training loss (MSE) of the last mini-batch");
+        thresholdSensor = sensors.gauge("anomaly-threshold", "Anomaly threshold of the last published model");
+        versionSensor = sensors.gauge("model-version", "Version of the last published model");
+        badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this trainer process skipped");
+        versionSensor.record(progress.modelVersion());
         LOG.info("trainer task {} starts at {} examples, {} steps, model version {}, {} pending examples",
                 context.taskId(), progress.examplesSeen(), model.steps(), progress.modelVersion(), pending.size());
         Duration tick = min(settings.partialBatchAfter(), settings.publishInterval()).dividedBy(2);
@@ -119,15 +137,24 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
 
     /** Wall-clock tick: train a stale partial batch, publish if due. Never throws (it has no record to blame). */
     private void onTick(long now) {
+        badRecordsSensor.record(metrics.badRecords());
         try {
             if (!pending.isEmpty() && now - oldestPendingAt >= settings.partialBatchAfter().toMillis()) {
                 trainPending();
             }
-            if (model.steps() > progress.stepsAtPublish() && now - lastPublishAt >= settings.publishInterval().toMillis()) {
+            boolean changed = model.steps() > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
+            if (changed && now - lastPublishAt >= settings.publishInterval().toMillis()) {
                 publish(now);
             }
         } catch (RuntimeException e) {
             LOG.error("trainer tick failed; the pending batch stays in the store and is retried", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sensors != null) {
+            sensors.close();
         }
     }
 
@@ -160,6 +187,8 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
             lossSum += step.loss();
             lossSteps++;
             metrics.stepped(rows.length, step.loss());
+            trainedSensor.record(rows.length);
+            lossSensor.record(step.loss());
         }
         for (KeyValue<Long, ValidImage> kv : pending) {
             pendingStore.delete(kv.key);
@@ -168,6 +197,9 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         progress = new TrainerProgress(progress.examplesSeen() + rows.length, progress.skippedAnomalies() + skipped,
                 progress.modelVersion(), progress.stepsAtPublish(), lossSum, lossSteps);
         metrics.skipped(skipped);
+        if (skipped > 0) {
+            skippedSensor.record(skipped);
+        }
         saveState();
         if (model.steps() - progress.stepsAtPublish() >= settings.publishEverySteps()) {
             publish(context.currentSystemTimeMs());
@@ -198,7 +230,10 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         context.forward(new Record<>(settings.modelName(), new TrainerTopology.Published(snapshot, record), now));
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
+        skippedAtLastPublish = progress.skippedAnomalies();
         metrics.published(version, meanLoss, threshold, now);
+        versionSensor.record(version);
+        thresholdSensor.record(threshold);
         LOG.info("published model {} version {}: {} examples, loss {}, threshold {}", settings.modelName(), version,
                 progress.examplesSeen(), meanLoss, threshold);
     }

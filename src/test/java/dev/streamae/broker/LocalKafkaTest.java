@@ -130,22 +130,6 @@ class LocalKafkaTest {
         }
     }
 
-    @Test
-    void busyPortFailsClearlyAndLeavesNothingRunning() throws Exception {
-        try (ServerSocket busy = new ServerSocket()) {
-            busy.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            int port = busy.getLocalPort();
-            assertThatThrownBy(() -> LocalKafka.builder().port(port).startupTimeout(Duration.ofSeconds(30)).start())
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("port " + port)
-                    .hasMessageContaining("in use");
-        }
-        // The shared broker is unaffected.
-        try (Admin admin = kafka.admin()) {
-            assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
-        }
-    }
-
     private static String createTopic(String prefix, int partitions) throws Exception {
         String topic = prefix + "-" + UUID.randomUUID();
         try (Admin admin = kafka.admin()) {

@@ -1,0 +1,99 @@
+package dev.streamae.it;
+
+import dev.streamae.broker.LocalKafka;
+import dev.streamae.image.Datasets;
+import dev.streamae.image.ImageDecoder;
+import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.JsonSerde;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Producing test images to, and reading results from, a real broker. */
+final class KafkaTestClient implements AutoCloseable {
+
+    private final LocalKafka kafka;
+    private final KafkaProducer<String, byte[]> producer;
+    private final JsonSerde<ImageRecord> images = JsonSerde.of(ImageRecord.class);
+
+    KafkaTestClient(LocalKafka kafka) {
+        this.kafka = kafka;
+        Map<String, Object> p = new HashMap<>(kafka.clientProperties());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 10 << 20);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        producer = new KafkaProducer<>(p);
+    }
+
+    /** An MNIST or Fashion image as users send it (8-bit pixels, base64), with its label. */
+    static ImageRecord image(String id, Datasets.Labelled set, int index) {
+        return new ImageRecord(id, null, ImageDecoder.encodeU8(set.images().bytes(index)), null, null, null,
+                set.labels()[index], null);
+    }
+
+    void send(String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    void send(ImageRecord image) {
+        send(dev.streamae.streams.Topics.IMAGES, image.id(), images.toBytes(image));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    /** Reads {@code topic} from the start with read_committed until {@code expected} records arrived or time ran out. */
+    List<ConsumerRecord<String, byte[]>> readCommitted(String topic, int expected, Duration timeout) {
+        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            // Anything beyond the expected count would be a duplicate: give it a moment to show up.
+            long settle = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < settle) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    long endOffsets(String topic) throws ExecutionException, InterruptedException {
+        try (var admin = kafka.admin()) {
+            var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var request = new HashMap<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>();
+            partitions.forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                    org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            return admin.listOffsets(request).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.streamae.it;
+
+import dev.streamae.broker.LocalKafka;
+import dev.streamae.model.Dl4jAutoencoder;
+import dev.streamae.streams.ModelFactory;
+import dev.streamae.streams.ModelRegistry;
+import dev.streamae.streams.ScorerMetrics;
+import dev.streamae.streams.ScorerTopology;
+import dev.streamae.streams.StreamAeSettings;
+import dev.streamae.streams.StreamsApp;
+import dev.streamae.streams.StreamsProperties;
+import dev.streamae.streams.TrainerMetrics;
+import dev.streamae.streams.TrainerTopology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Starts the real topologies, with the real DL4J model, in this JVM against a real broker. */
+final class StreamAeRunner {
+
+    private StreamAeRunner() {
+    }
+
+    static ModelFactory dl4j(StreamAeSettings settings) {
+        return (architecture, metric) -> new Dl4jAutoencoder(architecture, metric, settings.learningRate(), settings.seed());
+    }
+
+    static Map<String, String> config(LocalKafka kafka, Path stateDir, Map<String, String> settings) {
+        Map<String, String> config = new HashMap<>(settings);
+        kafka.clientProperties().forEach((k, v) -> config.put(k, String.valueOf(v)));
+        config.put("state.dir", stateDir.toString());
+        return config;
+    }
+
+    record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
+        @Override
+        public void close() {
+            app.close();
+        }
+    }
+
+    record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            app.close();
+        }
+    }
+
+    static Trainer trainer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
+        Map<String, String> config = config(kafka, stateDir, settingsMap);
+        StreamAeSettings settings = StreamAeSettings.from(config);
+        TrainerMetrics metrics = new TrainerMetrics();
+        AtomicLong bad = metrics.badRecordsCounter();
+        StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, dl4j(settings), metrics),
+                StreamsProperties.trainer(kafka.bootstrapServers(), config, bad));
+        app.start(Duration.ofSeconds(60));
+        return new Trainer(app, metrics, bad);
+    }
+
+    static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
+        Map<String, String> config = config(kafka, stateDir, settingsMap);
+        StreamAeSettings settings = StreamAeSettings.from(config);
+        ScorerMetrics metrics = new ScorerMetrics();
+        ModelRegistry registry = new ModelRegistry(settings, dl4j(settings));
+        AtomicLong bad = metrics.badRecordsCounter();
+        StreamsApp app = new StreamsApp("scorer", ScorerTopology.build(settings, registry, metrics),
+                StreamsProperties.scorer(kafka.bootstrapServers(), config, bad));
+        app.start(Duration.ofSeconds(60));
+        return new Scorer(app, registry, metrics, bad);
+    }
+}
