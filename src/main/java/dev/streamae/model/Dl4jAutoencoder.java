@@ -179,14 +179,22 @@ public final class Dl4jAutoencoder implements Autoencoder {
             throw new IllegalStateException("the training pass did not yield a reconstruction of the batch");
         }
         double[] errors = new double[rows];
+        float[][] reconstructions = new float[rows][];
         double squared = 0;
         for (int r = 0; r < rows; r++) {
             int offset = r * inputSize;
             errors[r] = metric.of(input, offset, output, offset, inputSize);
             squared += ErrorMetric.MSE.of(input, offset, output, offset, inputSize);
+            reconstructions[r] = Arrays.copyOfRange(output, offset, offset + inputSize);
         }
         // Mean of per-row means equals torch's MSELoss over the batch: every row has inputSize values.
-        return new TrainStep(squared / rows, errors);
+        return new TrainStep(squared / rows, errors, reconstructions);
+    }
+
+    /** The training pass already holds the pre-step reconstructions: no extra forward pass. */
+    @Override
+    public TrainStep trainReconstructing(float[][] batch) {
+        return train(batch);
     }
 
     /** Adam's time step for DL4J: steps since Adam (re)started, clamped to DL4J's int counter. */

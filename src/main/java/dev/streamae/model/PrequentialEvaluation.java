@@ -8,10 +8,11 @@ import java.util.Objects;
 
 /**
  * Test-then-train replay of a labelled stream, offline, doing what the trainer topology does:
- * images are learnt in consecutive mini-batches; before each step the current model scores the
- * batch (each image's prequential error, measured before the model learns it), every error enters
- * a window of recent errors, and once the model has learnt {@code warmup} examples an image is
- * flagged when its error exceeds the window's {@code quantile}.
+ * images are learnt in consecutive mini-batches; each image's prequential error is measured on
+ * the reconstruction the model gave before the step that learns it (the training pass's own, see
+ * {@link Autoencoder#trainReconstructing}), every error enters a window of recent errors, and once
+ * the model has learnt {@code warmup} examples an image is flagged when its error exceeds the
+ * quantile of the window as it was before the image's batch.
  *
  * <p>All three error metrics come from the same reconstructions, each with its own window, so one
  * model answers for all of them. The threshold for a batch is the window's quantile just before
@@ -87,7 +88,8 @@ public final class PrequentialEvaluation {
         for (int from = 0; from < n; from += settings.batchSize()) {
             int to = Math.min(n, from + settings.batchSize());
             float[][] batch = Arrays.copyOfRange(stream.rows(), from, to);
-            float[][] reconstructions = model.score(batch).reconstructions();
+            // The errors are those before the step; the thresholds below only use earlier batches.
+            float[][] reconstructions = model.trainReconstructing(batch).reconstructionsBefore();
             // The model has learnt exactly the images before this batch.
             boolean warm = from >= settings.warmup();
             for (int m = 0; m < metrics.length; m++) {
@@ -109,7 +111,6 @@ public final class PrequentialEvaluation {
                     windows[m].add(errors[i]);
                 }
             }
-            model.train(batch);
             progress.update(to, n);
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -126,6 +126,20 @@ class Dl4jAutoencoderTest {
     }
 
     @Test
+    void trainReconstructingReportsTheReconstructionsBeforeTheStepWithoutAnExtraPass() {
+        Dl4jAutoencoder model = Dl4jAutoencoder.seed(3);
+        model.train(batch(mnistTrain, 0, 64));
+        float[][] rows = batch(mnistTrain, 64, 64);
+        Scores before = model.score(rows);
+        TrainStep step = model.trainReconstructing(rows);
+        assertThat(model.steps()).isEqualTo(2);
+        assertThat(step.reconstructionsBefore()).hasNumberOfRows(64);
+        for (int i = 0; i < 64; i++) {
+            assertThat(step.reconstructionsBefore()[i]).containsExactly(before.reconstructions()[i], within(1e-5f));
+        }
+    }
+
+    @Test
     void scoreGivesCodesReconstructionsAndErrorsPerRow() {
         Dl4jAutoencoder model = Dl4jAutoencoder.seed(2);
         Scores s = model.score(batch(mnistTrain, 0, 10));
