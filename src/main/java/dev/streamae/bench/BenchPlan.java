@@ -23,10 +23,12 @@ import java.util.Set;
  * @param childHeap {@code -Xmx} of the child JVMs
  * @param config StreamAE and Kafka settings for both apps (bootstrap.servers: use that broker)
  * @param workDir scratch space (state directories, extracted files, child logs)
+ * @param quick a smoke run: one offline inference pass instead of the reference's five
  */
 public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, int latencyRate, int latencySeconds,
                         int warmupSeconds, List<String> torchPythons, List<Integer> torchThreads, boolean forkChildren,
-                        String childHeap, Map<String, String> config, Path workDir) {
+                        String childHeap, Map<String, String> config, Path workDir,
+                        boolean quick) {
 
     /** The parts of a run; trainer and scorer are what a child JVM runs. */
     public enum Part { OFFLINE, TRAINER, SCORER }
@@ -51,6 +53,17 @@ public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, in
         }
     }
 
+    /** Passes over the 10,000 MNIST digits for the batch-inference figures (the reference makes five). */
+    public int inferencePasses() {
+        return quick ? 1 : 5;
+    }
+
+    /** The same plan with other settings for the apps. */
+    public BenchPlan withConfig(Map<String, String> newConfig) {
+        return new BenchPlan(parts, repeats, epochs, images, latencyRate, latencySeconds, warmupSeconds, torchPythons,
+                torchThreads, forkChildren, childHeap, newConfig, workDir, quick);
+    }
+
     public boolean has(Part part) {
         return parts.contains(part);
     }
@@ -65,6 +78,7 @@ public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, in
         m.put("parts", parts.toString().toLowerCase(java.util.Locale.ROOT));
         m.put("repeats", Integer.toString(repeats));
         m.put("epochs", Integer.toString(epochs));
+        m.put("inference.passes", Integer.toString(inferencePasses()));
         m.put("images", Integer.toString(images));
         m.put("latency.rate", Integer.toString(latencyRate));
         m.put("latency.seconds", Integer.toString(latencySeconds));

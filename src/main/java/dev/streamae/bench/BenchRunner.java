@@ -61,7 +61,7 @@ public final class BenchRunner {
                 broker = LocalKafka.start();
                 config.put("bootstrap.servers", broker.bootstrapServers());
             }
-            BenchPlan planned = withConfig(config);
+            BenchPlan planned = plan.withConfig(config);
             Map<String, Object> clientProps = AppRuns.clientProps(config);
             StreamAeSettings settings = StreamAeSettings.from(config);
             Snapshot scorerModel = null;
@@ -129,12 +129,6 @@ public final class BenchRunner {
             return part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlog, memory)
                     : ScorerBench.run(runs, backlog, memory);
         }
-    }
-
-    private BenchPlan withConfig(Map<String, String> config) {
-        return new BenchPlan(plan.parts(), plan.repeats(), plan.epochs(), plan.images(), plan.latencyRate(),
-                plan.latencySeconds(), plan.warmupSeconds(), plan.torchPythons(), plan.torchThreads(), plan.forkChildren(),
-                plan.childHeap(), config, plan.workDir());
     }
 
     private TorchReference findTorch(List<String> notes) {

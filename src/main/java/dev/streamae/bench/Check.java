@@ -1,5 +1,7 @@
 package dev.streamae.bench;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * A ratio or a limit derived from the measures: a target to pass, or information.
  *
@@ -38,6 +40,7 @@ public record Check(String name, Double value, String unit, String bound, double
         return new Check(name, value, unit, bound, limit, status);
     }
 
+    @JsonIgnore
     public boolean isTarget() {
         return bound != null;
     }

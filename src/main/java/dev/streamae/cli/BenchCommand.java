@@ -68,8 +68,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these parts: offline, trainer, scorer (comma-separated). Default: all.")
     List<BenchPlan.Part> only = new ArrayList<>();
 
-    @Option(names = "--quick", description = "A smoke run: 1,280 images, 1 repeat, 1 epoch, 2 s latency windows, "
-            + "no PyTorch (options given explicitly still apply).")
+    @Option(names = "--quick", description = "A smoke run: 1,280 images, 1 repeat, 1 epoch, 1 inference pass, "
+            + "2 s latency windows, no PyTorch (options given explicitly still apply).")
     boolean quick;
 
     @Option(names = "--no-torch", description = "Skip the PyTorch reference.")
@@ -180,7 +180,7 @@ final class BenchCommand implements Callable<Integer> {
         int rounded = images < 1 ? images : (images + batch - 1) / batch * batch;
         try {
             return new BenchPlan(parts, repeats, epochs, rounded, latencyRate, latencySeconds, warmupSeconds,
-                    noTorch ? List.of() : pythons, torchThreads, !inProcess, childHeap, config, scratch);
+                    noTorch ? List.of() : pythons, torchThreads, !inProcess, childHeap, config, scratch, quick);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
