@@ -12,13 +12,16 @@ import java.util.Map;
 public final class Checks {
 
     public static final String DL4J_TRAIN = "offline.dl4j.train";
+    public static final String DL4J_TRAIN_CPU = "offline.dl4j.train.cpu";
     public static final String TORCH_TRAIN = "offline.torch.train";
     public static final String DL4J_INFER = "offline.dl4j.infer";
     public static final String TORCH_INFER = "offline.torch.infer";
     public static final String TRAINER_E2E = "trainer.e2e";
+    public static final String TRAINER_CPU = "trainer.cpu";
     public static final String TRAINER_HEAP = "trainer.heap";
     public static final String TRAINER_RSS = "trainer.rss";
     public static final String SCORER_E2E = "scorer.e2e";
+    public static final String SCORER_CPU = "scorer.cpu";
     public static final String SCORER_FIXED_P50 = "scorer.fixed.p50";
     public static final String SCORER_FIXED_P99 = "scorer.fixed.p99";
     public static final String SCORER_HIGH_RATE = "scorer.high.rate";
@@ -54,6 +57,8 @@ public final class Checks {
         checks.add(Check.info("DL4J / PyTorch batch inference", ratio(medians, DL4J_INFER, TORCH_INFER), "x"));
         checks.add(Check.info("trainer e2e / DL4J offline training", ratio(medians, TRAINER_E2E, DL4J_TRAIN), "x"));
         checks.add(Check.info("scorer e2e / DL4J batch inference", ratio(medians, SCORER_E2E, DL4J_INFER), "x"));
+        checks.add(Check.info("trainer CPU per image / DL4J offline CPU per image", ratio(medians, TRAINER_CPU, DL4J_TRAIN_CPU),
+                "x"));
         return checks;
     }
 

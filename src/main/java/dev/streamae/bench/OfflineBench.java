@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  */
 final class OfflineBench {
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     record Outcome(List<Measure> measures, Snapshot model) {
     }
 
@@ -40,6 +42,7 @@ final class OfflineBench {
         float[][] train = split.train().pixelRows();
         float[][] all = Datasets.mnist().pixelRows();
         List<Double> dl4jTrain = new ArrayList<>();
+        List<Double> dl4jTrainCpu = new ArrayList<>();
         List<Double> dl4jInfer = new ArrayList<>();
         Map<Integer, List<Double>> torchTrain = new LinkedHashMap<>();
         Map<Integer, List<Double>> torchInfer = new LinkedHashMap<>();
@@ -63,9 +66,12 @@ final class OfflineBench {
                 bestInfer.add(infer1);
             }
             model = new Dl4jAutoencoder(settings.architecture(), settings.metric(), settings.learningRate(), settings.seed());
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
             OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
                     .train(train, new float[0][], plan.epochs(), new OfflineTrainer.Listener() { });
             dl4jTrain.add(result.trainImagesPerSecond());
+            // With OMP_NUM_THREADS=1 ND4J computes on the calling thread: its CPU time is the model's.
+            dl4jTrainCpu.add(ProcessCpu.microsPerImage(cpu0, THREADS.getCurrentThreadCpuTime(), (long) plan.epochs() * train.length));
             long start = System.nanoTime();
             for (int pass = 0; pass < plan.inferencePasses(); pass++) {
                 Evaluation.scoreAll(model, all);
@@ -80,6 +86,8 @@ final class OfflineBench {
         if (torch != null) {
             measures.add(Measure.rate(Checks.TORCH_TRAIN, "offline training, PyTorch (best of " + threads(plan) + ")", bestTrain));
         }
+        measures.add(Measure.of(Checks.DL4J_TRAIN_CPU, "offline training, DL4J, CPU per image", "us",
+                false, dl4jTrainCpu));
         measures.add(Measure.rate(Checks.DL4J_INFER, "batch inference, DL4J (batch 256, codes + errors)", dl4jInfer));
         if (torch != null) {
             measures.add(Measure.rate(Checks.TORCH_INFER, "batch inference, PyTorch (batch 10,000, best of " + threads(plan) + ")",

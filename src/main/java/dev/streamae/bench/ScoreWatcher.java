@@ -34,6 +34,8 @@ final class ScoreWatcher implements AutoCloseable {
     private volatile long firstAtNanos;
     private volatile long countAtFirst;
     private volatile long lastAtNanos;
+    private volatile long cpuAtFirst;
+    private volatile long cpuAtLast;
     private volatile String firstStatus;
     private volatile RuntimeException failure;
 
@@ -82,11 +84,14 @@ final class ScoreWatcher implements AutoCloseable {
                     }
                 }
                 if (seen > 0) {
+                    long cpu = ProcessCpu.nanos();
                     if (firstAtNanos == 0) {
                         firstAtNanos = nowNanos;
                         countAtFirst = seen;
+                        cpuAtFirst = cpu;
                     }
                     lastAtNanos = nowNanos;
+                    cpuAtLast = cpu;
                     count += seen;
                 }
             }
@@ -122,6 +127,11 @@ final class ScoreWatcher implements AutoCloseable {
         long n = count - countAtFirst;
         double seconds = (lastAtNanos - firstAtNanos) / 1e9;
         return n > 0 && seconds > 0 ? n / seconds : Double.NaN;
+    }
+
+    /** CPU time this JVM used per score over the same span as {@link #steadyRate()}, in microseconds. */
+    double cpuMicrosPerScore() {
+        return ProcessCpu.microsPerImage(cpuAtFirst, cpuAtLast, count - countAtFirst);
     }
 
     /** Status of the first score seen (READY when the scorer had a warmed-up model), or null. */

@@ -44,6 +44,7 @@ final class ScorerBench {
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
         BenchPlan plan = runs.plan();
         List<Double> rates = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         for (int r = 1; r <= plan.repeats(); r++) {
             Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
@@ -58,12 +59,15 @@ final class ScorerBench {
                     throw new IllegalStateException("the scorer had no warmed-up model: status " + watcher.firstStatus());
                 }
                 rates.add(watcher.steadyRate());
-                runs.progress(String.format(Locale.ROOT, "scorer run %d: %,d images scored, %,.0f img/s after the first commit",
-                        r, watcher.count(), watcher.steadyRate()));
+                cpu.add(watcher.cpuMicrosPerScore());
+                runs.progress(String.format(Locale.ROOT, "scorer run %d: %,d images scored, %,.0f img/s after the first commit, "
+                        + "%.1f us CPU per image", r, watcher.count(), watcher.steadyRate(), watcher.cpuMicrosPerScore()));
             }
         }
         List<Measure> measures = new ArrayList<>();
         measures.add(Measure.rate(Checks.SCORER_E2E, "scorer e2e, images -> image-scores (read_committed)", rates));
+        measures.add(Measure.of(Checks.SCORER_CPU, "scorer CPU per image (" + (memory != null ? "its JVM" : "whole JVM, broker too")
+                + ")", "us", false, cpu));
         measures.addAll(latencies(runs, (int) Math.max(1, Math.round(HIGH_FRACTION * Stats.median(rates)))));
         if (memory != null) {
             measures.add(Measure.megabytes(Checks.SCORER_HEAP, "scorer heap after GC, max (-Xmx"

@@ -26,6 +26,7 @@ final class TrainerBench {
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
         BenchPlan plan = runs.plan();
         List<Double> rates = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         for (int r = 1; r <= plan.repeats(); r++) {
             Map<String, String> config = runs.newApp("trainer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
@@ -40,6 +41,7 @@ final class TrainerBench {
                     waitOrFail(deadline, "the trainer took no step within " + timeout.toSeconds() + " s");
                 }
                 long t0 = System.nanoTime();
+                long cpu0 = ProcessCpu.nanos();
                 long e0 = metrics.examplesTrained();
                 while (metrics.examplesTrained() < backlog.count()) {
                     waitOrFail(deadline, "the trainer learnt " + metrics.examplesTrained() + " of " + backlog.count()
@@ -48,12 +50,16 @@ final class TrainerBench {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double rate = (backlog.count() - e0) / seconds;
                 rates.add(rate);
+                cpu.add(ProcessCpu.microsPerImage(cpu0, ProcessCpu.nanos(), backlog.count() - e0));
                 runs.progress(String.format(Locale.ROOT, "trainer run %d: %,d images in %.2f s after the first step: "
-                        + "%,.0f img/s (%d bad records)", r, backlog.count() - e0, seconds, rate, metrics.badRecords()));
+                        + "%,.0f img/s, %.1f us CPU per image (%d bad records)", r, backlog.count() - e0, seconds, rate,
+                        cpu.get(cpu.size() - 1), metrics.badRecords()));
             }
         }
         List<Measure> measures = new ArrayList<>();
         measures.add(Measure.rate(Checks.TRAINER_E2E, "trainer e2e, images -> model (batch 64)", rates));
+        measures.add(Measure.of(Checks.TRAINER_CPU, "trainer CPU per image (" + (memory != null ? "its JVM" : "whole JVM, broker too")
+                + ")", "us", false, cpu));
         if (memory != null) {
             measures.add(Measure.megabytes(Checks.TRAINER_HEAP, "trainer heap after GC, max (-Xmx"
                     + Math.round(MemorySampler.maxHeapMb()) + "m)", List.of(memory.maxHeapAfterGcMb())));
