@@ -12,6 +12,7 @@ import java.util.Set;
  *
  * @param parts which parts to run
  * @param repeats runs of each measurement; the table shows their median
+ * @param warmupRuns runs before those, not counted, so that the JIT compiler has done its work
  * @param epochs offline training epochs (DL4J and PyTorch alike)
  * @param images backlog size for the end-to-end runs, a multiple of the training batch
  * @param latencyRate the fixed rate of the first latency measurement, images/s
@@ -25,7 +26,7 @@ import java.util.Set;
  * @param workDir scratch space (state directories, extracted files, child logs)
  * @param quick a smoke run: one offline inference pass instead of the reference's five
  */
-public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, int latencyRate, int latencySeconds,
+public record BenchPlan(Set<Part> parts, int repeats, int warmupRuns, int epochs, int images, int latencyRate, int latencySeconds,
                         int warmupSeconds, List<String> torchPythons, List<Integer> torchThreads, boolean forkChildren,
                         String childHeap, Map<String, String> config, Path workDir,
                         boolean quick) {
@@ -40,6 +41,7 @@ public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, in
         config = Map.copyOf(config);
         require(!parts.isEmpty(), "nothing to run");
         require(repeats >= 1, "--repeats must be at least 1");
+        require(warmupRuns >= 0, "--warmup-runs must not be negative");
         require(epochs >= 1, "--epochs must be at least 1");
         require(images >= 64, "--images must be at least 64");
         require(latencyRate >= 1, "--latency-rate must be positive");
@@ -60,8 +62,13 @@ public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, in
 
     /** The same plan with other settings for the apps. */
     public BenchPlan withConfig(Map<String, String> newConfig) {
-        return new BenchPlan(parts, repeats, epochs, images, latencyRate, latencySeconds, warmupSeconds, torchPythons,
+        return new BenchPlan(parts, repeats, warmupRuns, epochs, images, latencyRate, latencySeconds, warmupSeconds, torchPythons,
                 torchThreads, forkChildren, childHeap, newConfig, workDir, quick);
+    }
+
+    /** Run numbers: warm-up runs are 0 and below, measured runs 1 to {@link #repeats()}. */
+    public int firstRun() {
+        return 1 - warmupRuns;
     }
 
     public boolean has(Part part) {
@@ -77,6 +84,7 @@ public record BenchPlan(Set<Part> parts, int repeats, int epochs, int images, in
         Map<String, String> m = new LinkedHashMap<>();
         m.put("parts", parts.toString().toLowerCase(java.util.Locale.ROOT));
         m.put("repeats", Integer.toString(repeats));
+        m.put("warmup.runs", Integer.toString(warmupRuns));
         m.put("epochs", Integer.toString(epochs));
         m.put("inference.passes", Integer.toString(inferencePasses()));
         m.put("images", Integer.toString(images));

@@ -36,6 +36,8 @@ public final class BenchRunner {
     public static final String BACKLOG_OPTION = "--backlog-start";
     public static final String BACKLOG_PREFIX_OPTION = "--backlog-prefix";
     public static final String WORK_DIR_OPTION = "--work-dir";
+    /** Extra JVM options for the child JVMs (space-separated), e.g. to profile them. */
+    public static final String CHILD_JAVA_OPTS = "STREAMAE_BENCH_CHILD_JAVA_OPTS";
 
     private final BenchPlan plan;
     private final Function<StreamAeSettings, ModelFactory> models;
@@ -154,14 +156,20 @@ public final class BenchRunner {
         Path json = Files.createDirectories(plan.workDir()).resolve(name + "-results.json");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + plan.childHeap(), "-Djava.awt.headless=true",
-                "-cp", System.getProperty("java.class.path"),
+                "-Xmx" + plan.childHeap(), "-Djava.awt.headless=true"));
+        // e.g. -XX:StartFlightRecording=filename=scorer.jfr,settings=profile to profile one app
+        String extra = System.getenv(CHILD_JAVA_OPTS);
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.streamae.cli.StreamAeCommand", "bench",
                 CHILD_OPTION, name,
                 "--bootstrap-servers", config.get("bootstrap.servers"),
                 BACKLOG_OPTION, backlog.encodeStart(), BACKLOG_PREFIX_OPTION, backlog.idPrefix(),
                 "--images", Integer.toString(backlog.count()),
                 "--repeats", Integer.toString(plan.repeats()),
+                "--warmup-runs", Integer.toString(plan.warmupRuns()),
                 "--latency-rate", Integer.toString(plan.latencyRate()),
                 "--latency-seconds", Integer.toString(plan.latencySeconds()),
                 "--warmup-seconds", Integer.toString(plan.warmupSeconds()),

@@ -49,6 +49,14 @@ final class OfflineBench {
         List<Double> bestTrain = new ArrayList<>();
         List<Double> bestInfer = new ArrayList<>();
         Dl4jAutoencoder model = null;
+        if (plan.warmupRuns() > 0) {
+            // One epoch and one inference pass, not counted: the JIT compiler's work is not the model's speed.
+            Dl4jAutoencoder warm = new Dl4jAutoencoder(settings.architecture(), settings.metric(), settings.learningRate(),
+                    settings.seed());
+            new OfflineTrainer(warm, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
+                    .train(train, new float[0][], 1, new OfflineTrainer.Listener() { });
+            Evaluation.scoreAll(warm, all);
+        }
         for (int r = 1; r <= plan.repeats(); r++) {
             if (torch != null) {
                 double train1 = 0;

@@ -45,7 +45,7 @@ final class ScorerBench {
         BenchPlan plan = runs.plan();
         List<Double> rates = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
-        for (int r = 1; r <= plan.repeats(); r++) {
+        for (int r = plan.firstRun(); r <= plan.repeats(); r++) {
             Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);
@@ -58,10 +58,13 @@ final class ScorerBench {
                 if (!"READY".equals(watcher.firstStatus())) {
                     throw new IllegalStateException("the scorer had no warmed-up model: status " + watcher.firstStatus());
                 }
-                rates.add(watcher.steadyRate());
-                cpu.add(watcher.cpuMicrosPerScore());
-                runs.progress(String.format(Locale.ROOT, "scorer run %d: %,d images scored, %,.0f img/s after the first commit, "
-                        + "%.1f us CPU per image", r, watcher.count(), watcher.steadyRate(), watcher.cpuMicrosPerScore()));
+                if (r >= 1) {
+                    rates.add(watcher.steadyRate());
+                    cpu.add(watcher.cpuMicrosPerScore());
+                }
+                runs.progress(String.format(Locale.ROOT, "scorer %s: %,d images scored, %,.0f img/s after the first commit, "
+                        + "%.1f us CPU per image", AppRuns.runName(r), watcher.count(), watcher.steadyRate(),
+                        watcher.cpuMicrosPerScore()));
             }
         }
         List<Measure> measures = new ArrayList<>();

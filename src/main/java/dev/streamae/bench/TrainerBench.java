@@ -27,7 +27,7 @@ final class TrainerBench {
         BenchPlan plan = runs.plan();
         List<Double> rates = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
-        for (int r = 1; r <= plan.repeats(); r++) {
+        for (int r = plan.firstRun(); r <= plan.repeats(); r++) {
             Map<String, String> config = runs.newApp("trainer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             StreamAeSettings settings = StreamAeSettings.from(config);
@@ -49,11 +49,14 @@ final class TrainerBench {
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double rate = (backlog.count() - e0) / seconds;
-                rates.add(rate);
-                cpu.add(ProcessCpu.microsPerImage(cpu0, ProcessCpu.nanos(), backlog.count() - e0));
-                runs.progress(String.format(Locale.ROOT, "trainer run %d: %,d images in %.2f s after the first step: "
-                        + "%,.0f img/s, %.1f us CPU per image (%d bad records)", r, backlog.count() - e0, seconds, rate,
-                        cpu.get(cpu.size() - 1), metrics.badRecords()));
+                double cpuPerImage = ProcessCpu.microsPerImage(cpu0, ProcessCpu.nanos(), backlog.count() - e0);
+                if (r >= 1) {
+                    rates.add(rate);
+                    cpu.add(cpuPerImage);
+                }
+                runs.progress(String.format(Locale.ROOT, "trainer %s: %,d images in %.2f s after the first step: "
+                        + "%,.0f img/s, %.1f us CPU per image (%d bad records)", AppRuns.runName(r), backlog.count() - e0,
+                        seconds, rate, cpuPerImage, metrics.badRecords()));
             }
         }
         List<Measure> measures = new ArrayList<>();

@@ -43,6 +43,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Runs of each measurement; the table shows their median. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
+    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "1",
+            description = "Runs before the measured ones, not counted: the JIT compiler's work is no part of the "
+                    + "steady state. Default: ${DEFAULT-VALUE}.")
+    int warmupRuns;
+
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "2",
             description = "Offline training epochs, DL4J and PyTorch alike. Default: ${DEFAULT-VALUE}.")
     int epochs;
@@ -68,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Run only these parts: offline, trainer, scorer (comma-separated). Default: all.")
     List<BenchPlan.Part> only = new ArrayList<>();
 
-    @Option(names = "--quick", description = "A smoke run: 1,280 images, 1 repeat, 1 epoch, 1 inference pass, "
+    @Option(names = "--quick", description = "A smoke run: 1,280 images, 1 repeat, no warm-up, 1 epoch, 1 inference pass, "
             + "2 s latency windows, no PyTorch (options given explicitly still apply).")
     boolean quick;
 
@@ -155,6 +160,9 @@ final class BenchCommand implements Callable<Integer> {
         if (!parsed.hasMatchedOption("--repeats")) {
             repeats = 1;
         }
+        if (!parsed.hasMatchedOption("--warmup-runs")) {
+            warmupRuns = 0;
+        }
         if (!parsed.hasMatchedOption("--epochs")) {
             epochs = 1;
         }
@@ -179,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
         // Whole batches: a partial last batch would wait train.partial.batch.ms and be timed.
         int rounded = images < 1 ? images : (images + batch - 1) / batch * batch;
         try {
-            return new BenchPlan(parts, repeats, epochs, rounded, latencyRate, latencySeconds, warmupSeconds,
+            return new BenchPlan(parts, repeats, warmupRuns, epochs, rounded, latencyRate, latencySeconds, warmupSeconds,
                     noTorch ? List.of() : pythons, torchThreads, !inProcess, childHeap, config, scratch, quick);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());

@@ -169,7 +169,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public TrainStep train(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = Nd4j.create(input, new long[] {rows, inputSize}, 'c');
+        INDArray x = NdArrays.matrix(input, rows, inputSize);
         network.setIterationCount(adamIteration());
         // An autoencoder's labels are its inputs; fit() only reads them.
         network.fit(x, x);
@@ -206,11 +206,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public Scores score(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = Nd4j.create(input, new long[] {rows, inputSize}, 'c');
+        INDArray x = NdArrays.matrix(input, rows, inputSize);
         // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
         List<INDArray> activations = network.feedForward(x, false);
-        float[] codes = rowMajor(activations.get(codeLayer + 1));
-        float[] output = rowMajor(activations.get(activations.size() - 1));
+        float[] codes = NdArrays.rowMajor(activations.get(codeLayer + 1));
+        float[] output = NdArrays.rowMajor(activations.get(activations.size() - 1));
         int codeSize = architecture.codeSize();
         float[][] codeRows = new float[rows][];
         float[][] reconstructions = new float[rows][];
@@ -222,10 +222,6 @@ public final class Dl4jAutoencoder implements Autoencoder {
             errors[r] = metric.of(input, offset, output, offset, inputSize);
         }
         return new Scores(codeRows, reconstructions, errors);
-    }
-
-    private static float[] rowMajor(INDArray matrix) {
-        return matrix.reshape('c', new long[] {matrix.length()}).toFloatVector();
     }
 
     @Override
@@ -240,8 +236,8 @@ public final class Dl4jAutoencoder implements Autoencoder {
      */
     @Override
     public ModelState state(boolean withOptimiser) {
-        float[] params = network.params().toFloatVector();
-        float[] optimiser = withOptimiser ? updaterState().toFloatVector() : null;
+        float[] params = NdArrays.rowMajor(network.params());
+        float[] optimiser = withOptimiser ? NdArrays.rowMajor(updaterState()) : null;
         return new ModelState(architecture, params, optimiser, steps);
     }
 
@@ -276,9 +272,9 @@ public final class Dl4jAutoencoder implements Autoencoder {
             }
             requireFinite(optimiser, "optimiser state value");
         }
-        network.setParams(Nd4j.create(state.parameters(), new long[] {1, state.parameters().length}, 'c'));
+        network.setParams(NdArrays.matrix(state.parameters(), 1, state.parameters().length));
         if (optimiser != null) {
-            updater.assign(Nd4j.create(optimiser, updater.shape(), 'c'));
+            updater.assign(NdArrays.matrix(optimiser, 1, optimiser.length).reshape('c', updater.shape()));
             adamStart = 0;
         } else {
             updater.assign(0);
