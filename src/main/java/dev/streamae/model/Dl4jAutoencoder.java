@@ -72,6 +72,15 @@ public final class Dl4jAutoencoder implements Autoencoder {
     private final int codeLayer;
     private final int inputSize;
 
+    /**
+     * Batches of at most this many rows are scored by {@link JavaForward}: below it one DL4J call
+     * costs more than the rows in plain Java.
+     */
+    static final int JAVA_FORWARD_MAX_ROWS = 8;
+
+    /** The parameters as a plain-Java forward pass, or null until needed after they changed. */
+    private JavaForward javaForward;
+
     /** Optimiser steps taken, including those before a {@link #restore}. */
     private long steps;
     /**
@@ -174,6 +183,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
         // An autoencoder's labels are its inputs; fit() only reads them.
         network.fit(x, x);
         steps++;
+        javaForward = null;
         float[] output = loss.takeLastOutput();
         if (output == null || output.length != input.length) {
             throw new IllegalStateException("the training pass did not yield a reconstruction of the batch");
@@ -206,12 +216,20 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public Scores score(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = NdArrays.matrix(input, rows, inputSize);
-        // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
-        List<INDArray> activations = network.feedForward(x, false);
-        float[] codes = NdArrays.rowMajor(activations.get(codeLayer + 1));
-        float[] output = NdArrays.rowMajor(activations.get(activations.size() - 1));
         int codeSize = architecture.codeSize();
+        float[] codes;
+        float[] output;
+        if (rows <= JAVA_FORWARD_MAX_ROWS) {
+            codes = new float[rows * codeSize];
+            output = new float[rows * inputSize];
+            javaForward().forward(input, rows, codes, output);
+        } else {
+            INDArray x = NdArrays.matrix(input, rows, inputSize);
+            // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
+            List<INDArray> activations = network.feedForward(x, false);
+            codes = NdArrays.rowMajor(activations.get(codeLayer + 1));
+            output = NdArrays.rowMajor(activations.get(activations.size() - 1));
+        }
         float[][] codeRows = new float[rows][];
         float[][] reconstructions = new float[rows][];
         double[] errors = new double[rows];
@@ -222,6 +240,14 @@ public final class Dl4jAutoencoder implements Autoencoder {
             errors[r] = metric.of(input, offset, output, offset, inputSize);
         }
         return new Scores(codeRows, reconstructions, errors);
+    }
+
+    /** The plain-Java forward pass with the current parameters, rebuilt after they changed. */
+    private JavaForward javaForward() {
+        if (javaForward == null) {
+            javaForward = new JavaForward(architecture, NdArrays.rowMajor(network.params()));
+        }
+        return javaForward;
     }
 
     @Override
@@ -281,6 +307,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
             adamStart = state.steps();
         }
         steps = state.steps();
+        javaForward = null;
         network.setIterationCount(adamIteration());
         LOG.debug("Restored {} at step {} ({} optimiser state)", architecture, steps,
                 optimiser != null ? "with" : "without");
