@@ -86,7 +86,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     @Override
     public void process(Record<String, ValidImage> record) {
         long seq = nextSeq++;
-        buffer.put(seq, ValidImageCodec.encodeFloat(record.value()));
+        buffer.put(seq, ValidImageCodec.encodeExact(record.value()));
         if (batch.isEmpty()) {
             oldestAt = context.currentSystemTimeMs();
         }
