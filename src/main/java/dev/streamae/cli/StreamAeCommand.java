@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
+                DashboardCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 

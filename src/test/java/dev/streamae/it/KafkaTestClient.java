@@ -24,13 +24,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producing test images to, and reading results from, a real broker. */
-final class KafkaTestClient implements AutoCloseable {
+public final class KafkaTestClient implements AutoCloseable {
 
     private final LocalKafka kafka;
     private final KafkaProducer<String, byte[]> producer;
     private final JsonSerde<ImageRecord> images = JsonSerde.of(ImageRecord.class);
 
-    KafkaTestClient(LocalKafka kafka) {
+    public KafkaTestClient(LocalKafka kafka) {
         this.kafka = kafka;
         Map<String, Object> p = new HashMap<>(kafka.clientProperties());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -41,20 +41,20 @@ final class KafkaTestClient implements AutoCloseable {
     }
 
     /** An MNIST or Fashion image as users send it (8-bit pixels, base64), with its label. */
-    static ImageRecord image(String id, Datasets.Labelled set, int index) {
+    public static ImageRecord image(String id, Datasets.Labelled set, int index) {
         return new ImageRecord(id, null, ImageDecoder.encodeU8(set.images().bytes(index)), null, null, null,
                 set.labels()[index], null);
     }
 
-    void send(String topic, String key, byte[] value) {
+    public void send(String topic, String key, byte[] value) {
         producer.send(new ProducerRecord<>(topic, key, value));
     }
 
-    void send(ImageRecord image) {
+    public void send(ImageRecord image) {
         send(dev.streamae.streams.Topics.IMAGES, image.id(), images.toBytes(image));
     }
 
-    void flush() {
+    public void flush() {
         producer.flush();
     }
 

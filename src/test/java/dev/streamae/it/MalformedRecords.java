@@ -6,15 +6,15 @@ import java.util.Base64;
 import java.util.List;
 
 /** A varied set of records that must each end in the dead-letter queue. */
-final class MalformedRecords {
+public final class MalformedRecords {
 
-    record Bad(String id, byte[] value) {
+    public record Bad(String id, byte[] value) {
     }
 
     private MalformedRecords() {
     }
 
-    static List<Bad> generate(int count) {
+    public static List<Bad> generate(int count) {
         List<Bad> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String id = "bad-" + i;

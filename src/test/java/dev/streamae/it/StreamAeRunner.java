@@ -17,8 +17,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Starts the real topologies, with the real DL4J model, in this JVM against a real broker. */
-final class StreamAeRunner {
+/** Starts the real topologies, with the real DL4J model, in this JVM against a real broker (shared by the end-to-end and dashboard tests). */
+public final class StreamAeRunner {
 
     private StreamAeRunner() {
     }
@@ -34,14 +34,14 @@ final class StreamAeRunner {
         return config;
     }
 
-    record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
+    public record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
         @Override
         public void close() {
             app.close();
         }
     }
 
-    record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
+    public record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -49,7 +49,7 @@ final class StreamAeRunner {
         }
     }
 
-    static Trainer trainer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
+    public static Trainer trainer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
         Map<String, String> config = config(kafka, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
@@ -60,7 +60,7 @@ final class StreamAeRunner {
         return new Trainer(app, metrics, bad);
     }
 
-    static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
+    public static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
         Map<String, String> config = config(kafka, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
