@@ -93,7 +93,7 @@ final class DashboardState {
             trimRates();
         }
         if (s.code() != null && s.code().length > 0) {
-            latent.add(Points.Latent.of(s.code(), s.label(), s.anomaly()));
+            latent.add(Points.Latent.of(s.code(), s.label(), s.anomaly(), s.modelVersion()));
         }
     }
 

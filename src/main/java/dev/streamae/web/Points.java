@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * The data points the page draws, in the compact JSON form they travel in. Latent points are
- * written as arrays ({@code [x, y, z, label, anomaly]}): 2,000 of them as objects would triple the
+ * written as arrays ({@code [x, y, z, label, anomaly, version]}): 2,000 of them as objects would triple the
  * size of a snapshot for no gain.
  */
 final class Points {
@@ -48,21 +48,24 @@ final class Points {
     }
 
     /**
-     * One image's latent code.
+     * One image's latent code, as the scorer computed it. Codes of different model versions live in
+     * different coordinate systems, so each point carries its version and the page can show one
+     * model's space at a time.
      *
      * @param x first code coordinate
      * @param y second
      * @param z third (0 for a code of fewer than three dimensions)
      * @param label the image's label, or -1 when it had none
      * @param anomaly 1 when the scorer flagged it, else 0
+     * @param version the model version that computed the code
      */
     @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-    @JsonPropertyOrder({"x", "y", "z", "label", "anomaly"})
-    record Latent(float x, float y, float z, int label, int anomaly) {
+    @JsonPropertyOrder({"x", "y", "z", "label", "anomaly", "version"})
+    record Latent(float x, float y, float z, int label, int anomaly, long version) {
 
-        static Latent of(float[] code, Integer label, boolean anomaly) {
+        static Latent of(float[] code, Integer label, boolean anomaly, long version) {
             return new Latent(round(code, 0), round(code, 1), round(code, 2), label == null ? -1 : label,
-                    anomaly ? 1 : 0);
+                    anomaly ? 1 : 0, version);
         }
 
         /** Four significant decimals are plenty for a scatter and keep the JSON short. */

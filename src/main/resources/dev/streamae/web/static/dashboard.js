@@ -97,7 +97,7 @@
       text('model-age', (model.warmedUp ? '' : 'warming up · ') + 'published ' + fmtAge(model.ageMs) + ' ago'
         + (model.rejectedSnapshots ? ' · ' + model.rejectedSnapshots + ' rejected' : ''));
       text('threshold', fmtNum(model.threshold));
-      text('threshold-note', model.warmedUp ? 'q' + model.quantile + ' of recent errors' : 'not set until warmed up');
+      text('threshold-note', model.warmedUp ? 'quantile ' + model.quantile : 'set once warmed up');
       probe.modelVersion = model.version;
     }
     var last = training.length ? training[training.length - 1] : null;
@@ -113,7 +113,7 @@
     var recent = closed.slice(-3), minute = closed.slice(-60);
     var sum = function (a, k) { return a.reduce(function (s, r) { return s + r[k]; }, 0); };
     text('scored-rate', recent.length ? fmtNum(sum(recent, 1) / recent.length) : '–');
-    text('scored-total', fmtInt(m.totals.scored) + ' scored in all');
+    text('scored-total', fmtInt(m.totals.scored) + ' in all');
     var scored = sum(minute, 1);
     text('anomaly-rate', scored ? (100 * sum(minute, 2) / scored).toFixed(2) + ' %' : '–');
     text('alerts-total', fmtInt(m.totals.alerts));
@@ -203,6 +203,17 @@
     probe.counts.grid = grid.cells.length;
   }
 
+  /** The newest model's codes only (when asked): each version has its own coordinate system. */
+  function drawLatent() {
+    var newest = latent.reduce(function (v, p) { return Math.max(v, p[5]); }, 0);
+    var shown = $('latent-newest').checked ? latent.filter(function (p) { return p[5] === newest; }) : latent;
+    scatter.setPoints(shown);
+    text('latent-count', fmtInt(shown.length));
+    text('latent-source', !latent.length ? '' : $('latent-newest').checked ? '(scored by model v' + newest + ')'
+      : '(scored by models v' + latent.reduce(function (v, p) { return Math.min(v, p[5]); }, newest) + '–v' + newest + ')');
+    probe.counts.latentShown = shown.length;
+  }
+
   function onEvent(ev) {
     var t0 = performance.now();
     var m = JSON.parse(ev.data);
@@ -211,8 +222,7 @@
     drawCharts(rows);
     drawKpis(m, rows);
     ageAlerts(m.serverTime);
-    scatter.setPoints(latent);
-    text('latent-count', fmtInt(latent.length));
+    drawLatent();
 
     probe.messages++;
     eventTimes.push(t0);
@@ -221,7 +231,7 @@
     if (probe.messages > 2) probe.maxEventsPerSecond = Math.max(probe.maxEventsPerSecond, eventTimes.length);
     probe.maxLatent = Math.max(probe.maxLatent, latent.length);
     probe.counts = { training: training.length, rates: rates.size, latent: latent.length, alerts: alertCount,
-                     grid: probe.counts.grid };
+                     grid: probe.counts.grid, latentShown: probe.counts.latentShown };
     probe.maxHandleMs = Math.max(probe.maxHandleMs, performance.now() - t0);
   }
 
@@ -238,5 +248,6 @@
     el.className = 'connection ' + cls;
   }
 
+  $('latent-newest').addEventListener('change', drawLatent);
   connect();
 })();

@@ -10,6 +10,12 @@
   var UNKNOWN = '#555555';
   var EDGES = [[0, 1], [1, 3], [3, 2], [2, 0], [4, 5], [5, 7], [7, 6], [6, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
+  /** "lo … hi" with enough decimals to tell the two apart (a young model's codes can be very close). */
+  function range(lo, hi) {
+    var decimals = Math.min(6, Math.max(2, Math.ceil(-Math.log10(hi - lo)) + 1));
+    return lo.toFixed(decimals) + ' … ' + hi.toFixed(decimals);
+  }
+
   function Latent3D(canvas, legend) {
     this.canvas = canvas;
     this.ctx = canvas.getContext('2d');
@@ -74,7 +80,7 @@
     this.requestDraw();
   };
 
-  /** points: [[x, y, z, label, anomaly], ...]; the axes span the points' range. */
+  /** points: [[x, y, z, label, anomaly, version], ...]; the axes span the points' range. */
   Latent3D.prototype.setPoints = function (points) {
     this.points = points;
     var lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
@@ -103,7 +109,7 @@
     var cy = Math.cos(this.yaw), sy = Math.sin(this.yaw), cp = Math.cos(this.pitch), sp = Math.sin(this.pitch);
     var x1 = cy * x + sy * z, z1 = -sy * x + cy * z;
     var y2 = cp * y - sp * z1, z2 = sp * y + cp * z1;
-    var f = 4 / (4 + z2);
+    var f = 7 / (7 + z2); // a distant camera: enough depth to read the rotation, little distortion
     return [this.cx + x1 * f * this.scale, this.cy - y2 * f * this.scale, z2];
   };
 
@@ -116,7 +122,7 @@
     ctx.clearRect(0, 0, w, h);
     this.cx = w / 2;
     this.cy = h / 2;
-    this.scale = Math.min(w, h) * 0.33 * this.zoom;
+    this.scale = Math.min(w, h) * 0.3 * this.zoom;
     var self = this;
 
     var corners = [];
@@ -129,13 +135,26 @@
       ctx.lineTo(corners[e[1]][0], corners[e[1]][1]);
       ctx.stroke();
     });
-    ctx.fillStyle = '#666';
+    // The three axes from one corner, darker, each with its name and range.
+    ctx.strokeStyle = '#888';
+    ctx.fillStyle = '#555';
     ctx.font = (11 * dpr) + 'px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
     ['z₁', 'z₂', 'z₃'].forEach(function (name, k) {
-      var end = [0, 0, 0];
-      end[k] = 1.18;
-      var p = self.project(end[0], end[1], end[2]);
-      ctx.fillText(name + ' ' + self.hi[k].toFixed(2), p[0], p[1]);
+      var end = [-1, -1, -1];
+      end[k] = 1;
+      var a = corners[0], b = self.project(end[0], end[1], end[2]);
+      ctx.beginPath();
+      ctx.moveTo(a[0], a[1]);
+      ctx.lineTo(b[0], b[1]);
+      ctx.stroke();
+      end[k] = 1.22;
+      var label = self.project(end[0], end[1], end[2]);
+      ctx.fillText(name, label[0], label[1]);
+      end[k] = 0;
+      var mid = self.project(end[0] * 1.12, end[1] * 1.12, end[2] * 1.12);
+      ctx.fillText(range(self.lo[k], self.hi[k]), mid[0], mid[1]);
     });
 
     var projected = this.points.map(function (p) {
