@@ -36,6 +36,8 @@ final class DashboardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The page's images are drawn off-screen; a stale DISPLAY must not make that fail.
+        System.setProperty("java.awt.headless", "true");
         Map<String, String> config = options.load("scorer.properties");
         StreamAeSettings settings = StreamAeSettings.from(config);
         Map<String, Object> client = new HashMap<>(config);

@@ -95,13 +95,18 @@ final class Broadcaster implements Runnable {
             return;
         }
         Messages.Model model = Messages.Model.of(models.current(), now, models.rejectedSnapshots());
-        streams.broadcast(new Messages.Update("delta", now, modelName, null, model, c.totals(), c.training(),
-                c.rates(), c.latent(), newAlerts, newGrid));
+        streams.broadcast(new Messages.Update("delta", now, modelName, null, model, c.totals(), orNull(c.training()),
+                orNull(c.rates()), orNull(c.latent()), orNull(newAlerts), newGrid));
         if (!joining.isEmpty()) {
             DashboardState.All all = c.all();
             streams.admit(joining, new Messages.Update("snapshot", now, modelName, Messages.Limits.of(limits), model,
                     c.totals(), all.training(), all.rates(), all.latent(), List.copyOf(rendered), grid));
         }
+    }
+
+    /** Deltas leave out what did not change. */
+    private static <T> List<T> orNull(List<T> list) {
+        return list.isEmpty() ? null : list;
     }
 
     /** New alerts join the waiting line; those whose original arrived (or that waited long enough) are drawn. */

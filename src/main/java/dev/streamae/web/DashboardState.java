@@ -1,5 +1,6 @@
 package dev.streamae.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.TrainingMetrics;
 import java.util.ArrayList;
@@ -73,6 +74,7 @@ final class DashboardState {
      * @param scorerModelVersion newest model version seen in a score
      * @param lastScoredAt the newest score's time, epoch ms
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Totals(long scored, long anomalies, long alerts, long deadLetters, String lastDeadLetterReason,
                   long lastDeadLetterAt, long unreadable, long scorerModelVersion, long lastScoredAt) {
     }

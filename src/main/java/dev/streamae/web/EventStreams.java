@@ -66,6 +66,10 @@ final class EventStreams implements HttpHandler {
         if (!http.admit(exchange, "GET")) {
             return;
         }
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            HttpSupport.send(exchange, 200, "text/event-stream; charset=utf-8", new byte[0], "no-store");
+            return;
+        }
         if (closing || open.incrementAndGet() > maxPages) {
             if (!closing) {
                 open.decrementAndGet();
