@@ -80,7 +80,8 @@ class DashboardBrowserTest {
                  var client = new KafkaTestClient(kafka);
                  Dashboard dashboard = new Dashboard(kafka.clientProperties(), settings, "127.0.0.1", 0).start()) {
                 ChromeDriver browser = starting.join();
-                LOG.info("broker, topologies, dashboard and browser up after {} ms", millisSince(t0));
+                LOG.info("broker, trainer ({}), scorer, dashboard and browser up after {} ms", trainer.app().streams().state(),
+                        millisSince(t0));
                 browser.get(dashboard.url().toString());
                 waitInPage(browser, "the page's first event", "return window.__dash.messages > 0");
 
