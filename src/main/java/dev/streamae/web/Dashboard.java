@@ -14,8 +14,8 @@ import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -104,8 +104,12 @@ public final class Dashboard implements AutoCloseable {
             InetAddress address = InetAddress.getByName(bind);
             HttpSupport http = new HttpSupport(address.isLoopbackAddress());
             server = HttpServer.create(new InetSocketAddress(address, requestedPort), 0);
-            httpThreads = new ThreadPoolExecutor(2, limits.maxClients() + 8, 60, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), daemon("dashboard-http"));
+            // Each open page holds a thread for its event stream; a few more serve files. Requests
+            // beyond that queue rather than being rejected (the JDK server handles rejection badly).
+            int threads = limits.maxClients() + 8;
+            httpThreads = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), daemon("dashboard-http"));
+            httpThreads.allowCoreThreadTimeOut(true);
             server.setExecutor(httpThreads);
             streams = new EventStreams(http, limits.maxClients());
             server.createContext("/", new StaticFiles(http));
