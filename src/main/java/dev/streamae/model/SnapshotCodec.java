@@ -218,7 +218,7 @@ public final class SnapshotCodec {
         in.limit(bodyEnd);
         Snapshot snapshot = readBody(in, (flags & FLAG_OPTIMISER) != 0);
         if (in.hasRemaining()) {
-            throw new InvalidSnapshotException(in.remaining() + " trailing bytes after the snapshot");
+            throw new InvalidSnapshotException("trailing bytes after the snapshot: " + in.remaining());
         }
         return snapshot;
     }
