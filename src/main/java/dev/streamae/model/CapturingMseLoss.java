@@ -29,8 +29,7 @@ final class CapturingMseLoss extends LossMSE {
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         // getActivation works in place, hence the dup: preOutput is still needed for the gradient.
         INDArray output = activationFn.getActivation(preOutput.dup(), true);
-        // reshaping in 'c' order yields the row-major sequence whatever the array's own layout.
-        lastOutput = output.reshape('c', new long[] {output.length()}).toFloatVector();
+        lastOutput = NdArrays.rowMajor(output);
         return super.computeGradient(labels, preOutput, activationFn, mask);
     }
 
