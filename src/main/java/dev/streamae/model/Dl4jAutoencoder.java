@@ -1,6 +1,5 @@
 package dev.streamae.model;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -70,6 +69,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
      */
     private final int codeLayer;
     private final int inputSize;
+    /**
+     * The last batch's input matrix, refilled when the next batch has as many rows: native
+     * allocations are costly (see {@link NdArrays}) and streaming batches often repeat a size.
+     */
+    private INDArray inputMatrix;
 
     /** Optimiser steps taken, including those before a {@link #restore}. */
     private long steps;
@@ -168,7 +172,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public TrainStep train(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = NdArrays.matrix(input, rows, inputSize);
+        INDArray x = inputMatrix(input, rows);
         network.setIterationCount(adamIteration());
         // An autoencoder's labels are its inputs; fit() only reads them.
         network.fit(x, x);
@@ -193,26 +197,29 @@ public final class Dl4jAutoencoder implements Autoencoder {
         return (int) Math.min(steps - adamStart, MAX_ADAM_ITERATION);
     }
 
+    private INDArray inputMatrix(float[] input, int rows) {
+        if (inputMatrix == null || inputMatrix.rows() != rows) {
+            inputMatrix = NdArrays.matrix(input, rows, inputSize);
+        } else {
+            NdArrays.fill(inputMatrix, input);
+        }
+        return inputMatrix;
+    }
+
     @Override
     public Scores score(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = NdArrays.matrix(input, rows, inputSize);
+        INDArray x = inputMatrix(input, rows);
         // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
         List<INDArray> activations = network.feedForward(x, false);
-        float[] codes = NdArrays.rowMajor(activations.get(codeLayer + 1));
-        float[] output = NdArrays.rowMajor(activations.get(activations.size() - 1));
-        int codeSize = architecture.codeSize();
-        float[][] codeRows = new float[rows][];
-        float[][] reconstructions = new float[rows][];
+        float[][] codes = NdArrays.rows(activations.get(codeLayer + 1));
+        float[][] reconstructions = NdArrays.rows(activations.get(activations.size() - 1));
         double[] errors = new double[rows];
         for (int r = 0; r < rows; r++) {
-            int offset = r * inputSize;
-            codeRows[r] = Arrays.copyOfRange(codes, r * codeSize, (r + 1) * codeSize);
-            reconstructions[r] = Arrays.copyOfRange(output, offset, offset + inputSize);
-            errors[r] = metric.of(input, offset, output, offset, inputSize);
+            errors[r] = metric.of(input, r * inputSize, reconstructions[r], 0, inputSize);
         }
-        return new Scores(codeRows, reconstructions, errors);
+        return new Scores(codes, reconstructions, errors);
     }
 
     @Override
