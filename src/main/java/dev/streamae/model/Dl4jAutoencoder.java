@@ -110,6 +110,16 @@ public final class Dl4jAutoencoder implements Autoencoder {
         return new Dl4jAutoencoder(Architecture.SEED, ErrorMetric.MSE, SEED_LEARNING_RATE, seed);
     }
 
+    /**
+     * A network holding {@code snapshot}'s model, with the snapshot's error metric (its threshold
+     * is expressed in that metric). The learning rate matters only if the model is trained further.
+     */
+    public static Dl4jAutoencoder fromSnapshot(Snapshot snapshot, double learningRate) {
+        Dl4jAutoencoder model = new Dl4jAutoencoder(snapshot.architecture(), snapshot.metric(), learningRate, 0);
+        model.restore(snapshot.toModelState());
+        return model;
+    }
+
     /** Index of the code layer for {@code architecture}: the last of the encoder's dense layers. */
     public static int codeLayerIndex(Architecture architecture) {
         return architecture.encoderSizes().length - 2;

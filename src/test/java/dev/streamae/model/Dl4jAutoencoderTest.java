@@ -269,8 +269,8 @@ class Dl4jAutoencoderTest {
         SnapshotCodec codec = SnapshotCodec.signed("a key of sixteen bytes or more".getBytes());
         byte[] bytes = codec.encode(Snapshot.of("digits", 1, original.state(true), ErrorMetric.MSE, 64,
                 Snapshot.Threshold.warmingUp(0.99, 1_000), Instant.now()));
-        Dl4jAutoencoder restored = Dl4jAutoencoder.seed(5);
-        restored.restore(codec.decode(bytes).requireArchitecture(restored.architecture()).toModelState());
+        Dl4jAutoencoder restored = Dl4jAutoencoder.fromSnapshot(codec.decode(bytes), Dl4jAutoencoder.SEED_LEARNING_RATE);
+        assertThat(restored.steps()).isEqualTo(1);
         float[][] next = batch(mnistTrain, 64, 64);
         original.train(next);
         restored.train(next);
