@@ -1,6 +1,8 @@
 package dev.streamae.model;
 
 import dev.streamae.image.Datasets;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,7 +15,10 @@ import org.slf4j.LoggerFactory;
  * Training and scoring throughput of the seed network at given batch sizes, on the shipped MNIST
  * training digits. Each measurement runs after a warm-up pass (JIT, ND4J workspaces) and repeats
  * for a minimum time, reporting the best of a few rounds: on a shared machine the best round is the
- * closest to the model's own cost. Run with {@code OMP_NUM_THREADS=1}:
+ * closest to the model's own cost. It also reports images per CPU-second of the calling thread,
+ * which other processes disturb far less than wall time (with {@code OMP_NUM_THREADS=1} ND4J
+ * computes on the calling thread; garbage collection and deallocation threads are not counted).
+ * Run with {@code OMP_NUM_THREADS=1}:
  * {@code java -cp target/classes:$(cat cp.txt) dev.streamae.model.ThroughputBenchmark 64 256}.
  */
 public final class ThroughputBenchmark {
@@ -26,12 +31,13 @@ public final class ThroughputBenchmark {
     }
 
     /** Images per second for one operation at one batch size: best round and median round. */
-    public record Measurement(String operation, int batchSize, double bestImagesPerSecond, double medianImagesPerSecond) {
+    public record Measurement(String operation, int batchSize, double bestImagesPerSecond,
+            double medianImagesPerSecond, double imagesPerCpuSecond) {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%s batch %d: %.0f img/s best, %.0f median", operation, batchSize,
-                    bestImagesPerSecond, medianImagesPerSecond);
+            return String.format(Locale.ROOT, "%s batch %d: %.0f img/s best, %.0f median, %.0f img per CPU-second",
+                    operation, batchSize, bestImagesPerSecond, medianImagesPerSecond, imagesPerCpuSecond);
         }
     }
 
@@ -63,6 +69,9 @@ public final class ThroughputBenchmark {
         for (float[][] batch : prepared) {
             op.accept(batch);
         }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
+        long totalImages = 0;
         double[] rates = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             long images = 0;
@@ -76,8 +85,10 @@ public final class ThroughputBenchmark {
                 elapsed = System.nanoTime() - start;
             } while (elapsed < ROUND_NANOS);
             rates[round] = images / (elapsed / 1e9);
+            totalImages += images;
         }
+        double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         Arrays.sort(rates);
-        return new Measurement(operation, batchSize, rates[ROUNDS - 1], rates[ROUNDS / 2]);
+        return new Measurement(operation, batchSize, rates[ROUNDS - 1], rates[ROUNDS / 2], totalImages / cpuSeconds);
     }
 }
