@@ -55,8 +55,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SnapshotCodec {
 
-    /** "SAEM": StreamAE model. */
-    public static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
+    /** "SAEM": StreamAE model. Package-private: a public array could be changed by anyone. */
+    static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
     public static final int FORMAT_VERSION = 1;
     /** Cap on parameters (200 MB of float32) so that no header can make us allocate more. */
     public static final long MAX_PARAMETERS = 50_000_000L;
