@@ -1,5 +1,6 @@
 package dev.streamae.model;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
