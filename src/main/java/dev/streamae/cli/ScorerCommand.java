@@ -34,7 +34,7 @@ final class ScorerCommand implements Callable<Integer> {
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
         ModelRegistry registry = new ModelRegistry(settings, Models.factory(settings));
-        AtomicLong badRecords = new AtomicLong();
+        AtomicLong badRecords = metrics.badRecordsCounter();
         var topology = ScorerTopology.build(settings, registry, metrics);
         try (StreamsApp app = new StreamsApp("scorer", topology,
                 StreamsProperties.scorer(ConfigOptions.bootstrap(config), config, badRecords))) {

@@ -32,7 +32,7 @@ final class TrainerCommand implements Callable<Integer> {
         Map<String, String> config = options.load("trainer.properties");
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
-        AtomicLong badRecords = new AtomicLong();
+        AtomicLong badRecords = metrics.badRecordsCounter();
         var topology = TrainerTopology.build(settings, Models.factory(settings), metrics);
         try (StreamsApp app = new StreamsApp("trainer", topology,
                 StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords))) {

@@ -3,6 +3,7 @@ package dev.streamae.image;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * The datasets shipped in the jar (see {@code src/main/resources/datasets/PROVENANCE.md}): the
@@ -55,6 +56,37 @@ public final class Datasets {
             return filter(i -> i < n, name);
         }
 
+        /**
+         * {@code n} images spread evenly over the whole set (image {@code floor(k * count / n)} for
+         * k = 0..n-1). The MNIST file is grouped by digit, so its first images are all zeros: a
+         * sample of it must be spread, not a prefix.
+         *
+         * @throws IllegalArgumentException unless {@code 1 <= n <= count()}
+         */
+        public Labelled evenlySpaced(int n) {
+            if (n < 1 || n > count()) {
+                throw new IllegalArgumentException("cannot take " + n + " of the " + count() + " images of " + name);
+            }
+            boolean[] keep = new boolean[count()];
+            for (int k = 0; k < n; k++) {
+                keep[(int) ((long) k * count() / n)] = true;
+            }
+            return filter(i -> keep[i], name);
+        }
+
+        /** Index of the first image of each label 0..9 that occurs, in label order. */
+        public int[] firstOfEachLabel() {
+            int[] first = new int[10];
+            Arrays.fill(first, -1);
+            for (int i = 0; i < count(); i++) {
+                int label = labels[i];
+                if (label >= 0 && label < first.length && first[label] < 0) {
+                    first[label] = i;
+                }
+            }
+            return Arrays.stream(first).filter(i -> i >= 0).toArray();
+        }
+
         public float[][] pixelRows() {
             float[][] rows = new float[count()][];
             for (int i = 0; i < rows.length; i++) {
@@ -62,6 +94,20 @@ public final class Datasets {
             }
             return rows;
         }
+    }
+
+    /**
+     * The seed experiment's data, loaded once: the 8,000 training digits, the 2,000 held-out digits
+     * and as many Fashion-MNIST images (the first ones of the file) as anomalies.
+     */
+    public record Split(Labelled train, Labelled heldOut, Labelled anomalies) {
+    }
+
+    public static Split seedSplit() {
+        Labelled mnist = mnist();
+        Labelled heldOut = mnist.filter(Datasets::isHeldOut, "mnist-heldout");
+        return new Split(mnist.filter(i -> !isHeldOut(i), "mnist-train"), heldOut,
+                fashion().first(heldOut.count()));
     }
 
     public static boolean isHeldOut(int index) {

@@ -40,6 +40,7 @@ public final class Figures {
     private static final int MARGIN = 16;
     private static final int PAIR_GAP = 18;
     private static final int TITLE_HEIGHT = 44;
+    private static final int MIN_TITLE_SIZE = 10;
     private static final Color FRAME = new Color(0x99, 0x99, 0x99);
     private static final Color INK = new Color(0x22, 0x22, 0x22);
 
@@ -80,7 +81,7 @@ public final class Figures {
         BufferedImage figure = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = graphics(figure);
         g.setColor(INK);
-        drawCentred(g, title, font(Font.PLAIN, 17), width / 2, TITLE_HEIGHT / 2);
+        drawTitle(g, title, width / 2.0, TITLE_HEIGHT / 2.0, width - 2 * MARGIN);
         g.setFont(captionFont);
         for (int p = 0; p < pairs; p++) {
             int top = TITLE_HEIGHT + p * (pairHeight + PAIR_GAP);
@@ -154,6 +155,16 @@ public final class Figures {
 
     static Font font(int style, int size) {
         return new Font(Font.SANS_SERIF, style, size);
+    }
+
+    /** Draws a figure's title centred on {@code (x, y)}, in a smaller font when needed to fit {@code maxWidth}. */
+    static void drawTitle(Graphics2D g, String title, double x, double y, double maxWidth) {
+        int size = 17;
+        Font font = font(Font.PLAIN, size);
+        while (size > MIN_TITLE_SIZE && g.getFontMetrics(font).stringWidth(title) > maxWidth) {
+            font = font(Font.PLAIN, --size);
+        }
+        drawCentred(g, title, font, x, y);
     }
 
     /** Draws {@code text} centred on {@code (x, y)} (vertically by its cap height, not its box). */

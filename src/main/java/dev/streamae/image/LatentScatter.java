@@ -99,7 +99,7 @@ final class LatentScatter {
         BufferedImage figure = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = Figures.graphics(figure);
         g.setColor(INK);
-        Figures.drawCentred(g, title, Figures.font(Font.PLAIN, 17), (WIDTH - LEGEND_WIDTH) / 2.0, TITLE_HEIGHT / 2.0);
+        Figures.drawTitle(g, title, (WIDTH - LEGEND_WIDTH) / 2.0, TITLE_HEIGHT / 2.0, WIDTH - LEGEND_WIDTH - 20);
         drawPanes(g);
         drawAxes(g);
 

@@ -24,6 +24,18 @@ public interface Autoencoder {
      */
     TrainStep train(float[][] batch);
 
+    /**
+     * {@link #train} that also reports each example's reconstruction before the step, from which
+     * errors under any metric can be computed (the {@code evaluate} command measures all three
+     * metrics from one model this way). This default scores the batch first, an extra forward pass;
+     * an implementation that sees the reconstructions while training returns them at no cost.
+     */
+    default TrainStep trainReconstructing(float[][] batch) {
+        float[][] before = score(batch).reconstructions();
+        TrainStep step = train(batch);
+        return new TrainStep(step.loss(), step.errorsBefore(), before);
+    }
+
     /** Codes, reconstructions and per-image errors for a batch, in one forward pass. */
     Scores score(float[][] batch);
 

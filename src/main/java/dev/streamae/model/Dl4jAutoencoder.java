@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,9 +53,9 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public static final double ADAM_EPSILON = 1e-8;
 
     /**
-     * DL4J counts iterations in an {@code int}, and a streaming trainer can run for longer than
-     * 2^31 steps. Adam only needs the count for its bias correction, which is exactly 1 in float
-     * arithmetic after ~20,000 steps, so the count handed to DL4J is clamped here.
+     * DL4J counts iterations in an {@code int}, and a streaming trainer can outlive 2^31 steps.
+     * Adam needs the count only for its bias correction, 1 - beta^t, which no longer differs from
+     * 1 in float arithmetic after about 17,000 steps, so the count handed to DL4J is clamped.
      */
     private static final int MAX_ADAM_ITERATION = 1 << 30;
 
@@ -71,6 +70,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
      */
     private final int codeLayer;
     private final int inputSize;
+    /**
+     * The last batch's input matrix, refilled when the next batch has as many rows: native
+     * allocations are costly (see {@link NdArrays}) and streaming batches often repeat a size.
+     */
+    private INDArray inputMatrix;
 
     /** Optimiser steps taken, including those before a {@link #restore}. */
     private long steps;
@@ -95,7 +99,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
         // Fetch the loss from the initialised network: DL4J may have copied the configuration.
         this.loss = (CapturingMseLoss) ((BaseOutputLayer) network.getOutputLayer().conf().getLayer()).getLossFn();
         float[] initial = torchLikeInitialParameters(architecture, seed);
-        network.setParams(Nd4j.create(initial, new long[] {1, initial.length}, 'c'));
+        network.setParams(NdArrays.matrix(initial, 1, initial.length));
         // Create the updater now so its state view exists for state()/restore() before any step.
         network.getUpdater();
         LOG.debug("Built autoencoder {} ({} parameters), metric {}, Adam lr {}, seed {}",
@@ -105,6 +109,16 @@ public final class Dl4jAutoencoder implements Autoencoder {
     /** The seed network: 784-128-64-12-3, MSE errors, Adam lr 0.005. */
     public static Dl4jAutoencoder seed(long seed) {
         return new Dl4jAutoencoder(Architecture.SEED, ErrorMetric.MSE, SEED_LEARNING_RATE, seed);
+    }
+
+    /**
+     * A network holding {@code snapshot}'s model, with the snapshot's error metric (its threshold
+     * is expressed in that metric). The learning rate matters only if the model is trained further.
+     */
+    public static Dl4jAutoencoder fromSnapshot(Snapshot snapshot, double learningRate) {
+        Dl4jAutoencoder model = new Dl4jAutoencoder(snapshot.architecture(), snapshot.metric(), learningRate, 0);
+        model.restore(snapshot.toModelState());
+        return model;
     }
 
     /** Index of the code layer for {@code architecture}: the last of the encoder's dense layers. */
@@ -169,7 +183,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public TrainStep train(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = Nd4j.create(input, new long[] {rows, inputSize}, 'c');
+        INDArray x = inputMatrix(input, rows);
         network.setIterationCount(adamIteration());
         // An autoencoder's labels are its inputs; fit() only reads them.
         network.fit(x, x);
@@ -179,14 +193,22 @@ public final class Dl4jAutoencoder implements Autoencoder {
             throw new IllegalStateException("the training pass did not yield a reconstruction of the batch");
         }
         double[] errors = new double[rows];
+        float[][] reconstructions = new float[rows][];
         double squared = 0;
         for (int r = 0; r < rows; r++) {
             int offset = r * inputSize;
             errors[r] = metric.of(input, offset, output, offset, inputSize);
             squared += ErrorMetric.MSE.of(input, offset, output, offset, inputSize);
+            reconstructions[r] = Arrays.copyOfRange(output, offset, offset + inputSize);
         }
         // Mean of per-row means equals torch's MSELoss over the batch: every row has inputSize values.
-        return new TrainStep(squared / rows, errors);
+        return new TrainStep(squared / rows, errors, reconstructions);
+    }
+
+    /** The training pass already holds the pre-step reconstructions: no extra forward pass. */
+    @Override
+    public TrainStep trainReconstructing(float[][] batch) {
+        return train(batch);
     }
 
     /** Adam's time step for DL4J: steps since Adam (re)started, clamped to DL4J's int counter. */
@@ -194,30 +216,29 @@ public final class Dl4jAutoencoder implements Autoencoder {
         return (int) Math.min(steps - adamStart, MAX_ADAM_ITERATION);
     }
 
+    private INDArray inputMatrix(float[] input, int rows) {
+        if (inputMatrix == null || inputMatrix.rows() != rows) {
+            inputMatrix = NdArrays.matrix(input, rows, inputSize);
+        } else {
+            NdArrays.fill(inputMatrix, input);
+        }
+        return inputMatrix;
+    }
+
     @Override
     public Scores score(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = Nd4j.create(input, new long[] {rows, inputSize}, 'c');
+        INDArray x = inputMatrix(input, rows);
         // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
         List<INDArray> activations = network.feedForward(x, false);
-        float[] codes = rowMajor(activations.get(codeLayer + 1));
-        float[] output = rowMajor(activations.get(activations.size() - 1));
-        int codeSize = architecture.codeSize();
-        float[][] codeRows = new float[rows][];
-        float[][] reconstructions = new float[rows][];
+        float[][] codes = NdArrays.rows(activations.get(codeLayer + 1));
+        float[][] reconstructions = NdArrays.rows(activations.get(activations.size() - 1));
         double[] errors = new double[rows];
         for (int r = 0; r < rows; r++) {
-            int offset = r * inputSize;
-            codeRows[r] = Arrays.copyOfRange(codes, r * codeSize, (r + 1) * codeSize);
-            reconstructions[r] = Arrays.copyOfRange(output, offset, offset + inputSize);
-            errors[r] = metric.of(input, offset, output, offset, inputSize);
+            errors[r] = metric.of(input, r * inputSize, reconstructions[r], 0, inputSize);
         }
-        return new Scores(codeRows, reconstructions, errors);
-    }
-
-    private static float[] rowMajor(INDArray matrix) {
-        return matrix.reshape('c', new long[] {matrix.length()}).toFloatVector();
+        return new Scores(codes, reconstructions, errors);
     }
 
     @Override
@@ -227,13 +248,16 @@ public final class Dl4jAutoencoder implements Autoencoder {
 
     /**
      * The parameters in DL4J's flat order and, if asked, Adam's state view (both moments). The
+     * flat order is, layer by layer from input to output, the {@code nIn x nOut} weight matrix in
+     * column-major order (weight {@code (i, j)} at {@code i + j * nIn}) followed by the
+     * {@code nOut} biases, which is what a plain-Java forward pass over a snapshot needs. The
      * step count is {@link #steps()}; a restored model continues exactly when Adam never restarted
      * (see {@link #restore}).
      */
     @Override
     public ModelState state(boolean withOptimiser) {
-        float[] params = network.params().toFloatVector();
-        float[] optimiser = withOptimiser ? updaterState().toFloatVector() : null;
+        float[] params = NdArrays.rowMajor(network.params());
+        float[] optimiser = withOptimiser ? NdArrays.rowMajor(updaterState()) : null;
         return new ModelState(architecture, params, optimiser, steps);
     }
 
@@ -268,9 +292,9 @@ public final class Dl4jAutoencoder implements Autoencoder {
             }
             requireFinite(optimiser, "optimiser state value");
         }
-        network.setParams(Nd4j.create(state.parameters(), new long[] {1, state.parameters().length}, 'c'));
+        network.setParams(NdArrays.matrix(state.parameters(), 1, state.parameters().length));
         if (optimiser != null) {
-            updater.assign(Nd4j.create(optimiser, updater.shape(), 'c'));
+            updater.assign(NdArrays.matrix(optimiser, 1, optimiser.length).reshape(updater.shape()));
             adamStart = 0;
         } else {
             updater.assign(0);

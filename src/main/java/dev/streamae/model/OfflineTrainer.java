@@ -1,5 +1,6 @@
 package dev.streamae.model;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,11 +19,12 @@ import java.util.SplittableRandom;
 public final class OfflineTrainer {
 
     public static final int DEFAULT_BATCH_SIZE = 64;
-    /** Scoring batch for held-out evaluation: DL4J's per-call cost is amortised by 256. */
-    public static final int EVAL_BATCH_SIZE = 256;
 
-    /** Callbacks; both do nothing by default. Epochs are numbered from 1, batches from 0. */
+    /** Callbacks; all do nothing by default. Epochs are numbered from 1, batches from 0. */
     public interface Listener {
+
+        default void epochStarted(int epoch) {
+        }
 
         default void batchDone(int epoch, int batch, int batchesPerEpoch, double loss) {
         }
@@ -89,8 +91,9 @@ public final class OfflineTrainer {
         List<EpochResult> results = new ArrayList<>(epochs);
         long trainingNanos = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
-            shuffle(order);
+            shuffle(order, random);
             double lossSum = 0;
+            listener.epochStarted(epoch);
             long start = System.nanoTime();
             for (int b = 0; b < batches; b++) {
                 int from = b * batchSize;
@@ -105,7 +108,7 @@ public final class OfflineTrainer {
             long nanos = System.nanoTime() - start;
             trainingNanos += nanos;
             EpochResult result = new EpochResult(epoch, lossSum / batches,
-                    heldOut.length == 0 ? Double.NaN : meanMse(model, heldOut),
+                    heldOut.length == 0 ? Double.NaN : Evaluation.meanMse(model, heldOut),
                     train.length / (nanos / 1e9));
             results.add(result);
             listener.epochDone(result);
@@ -113,29 +116,30 @@ public final class OfflineTrainer {
         return new Result(List.copyOf(results), (double) epochs * train.length / (trainingNanos / 1e9));
     }
 
-    /** Fisher-Yates, so that the order depends only on the seed (Collections.shuffle needs a Random). */
-    private void shuffle(int[] order) {
+    /**
+     * The snapshot of a model trained offline: version 1, with its optimiser state, and a warmed-up
+     * threshold at {@code quantile} of the held-out errors under the model's own metric.
+     *
+     * @param examplesSeen training examples folded into the model (epochs times training rows)
+     */
+    public static Snapshot snapshot(Autoencoder model, String name, float[][] heldOut, double quantile,
+                                    long examplesSeen, Instant createdAt) {
+        float[][] reconstructions = Evaluation.scoreAll(model, heldOut).reconstructions();
+        Snapshot.Threshold threshold = Snapshot.Threshold.ofErrors(
+                Evaluation.errors(model.metric(), heldOut, reconstructions), quantile);
+        return Snapshot.of(name, 1, model.state(true), model.metric(), examplesSeen, threshold, createdAt);
+    }
+
+    /**
+     * Fisher-Yates, so that the order depends only on the seed (Collections.shuffle needs a Random).
+     * Shared with {@link PrequentialStream}.
+     */
+    static void shuffle(int[] order, SplittableRandom random) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
         }
-    }
-
-    /** Mean per-image MSE of {@code model}'s reconstructions of {@code rows}, whatever its metric. */
-    public static double meanMse(Autoencoder model, float[][] rows) {
-        if (rows.length == 0) {
-            throw new IllegalArgumentException("no rows to evaluate");
-        }
-        double sum = 0;
-        for (int from = 0; from < rows.length; from += EVAL_BATCH_SIZE) {
-            float[][] batch = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + EVAL_BATCH_SIZE));
-            float[][] reconstructions = model.score(batch).reconstructions();
-            for (int i = 0; i < batch.length; i++) {
-                sum += ErrorMetric.MSE.of(batch[i], reconstructions[i]);
-            }
-        }
-        return sum / rows.length;
     }
 }

@@ -1,8 +1,6 @@
 package dev.streamae.model;
 
 import dev.streamae.image.Datasets;
-import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +63,10 @@ public final class ParityCheck {
 
     /** Trains the seed network with {@code seed} (also the shuffle seed) and measures it. */
     public static Result run(long seed, int epochs) {
-        Datasets.Labelled mnist = Datasets.mnist();
-        float[][] all = mnist.pixelRows();
-        float[][] train = Datasets.mnistTrain().pixelRows();
-        float[][] heldOut = Datasets.mnistHeldOut().pixelRows();
-        float[][] fashion = Arrays.copyOf(Datasets.fashion().pixelRows(), heldOut.length);
+        Datasets.Split split = Datasets.seedSplit();
+        float[][] train = split.train().pixelRows();
+        float[][] heldOut = split.heldOut().pixelRows();
+        float[][] fashion = split.anomalies().pixelRows();
 
         Dl4jAutoencoder model = Dl4jAutoencoder.seed(seed);
         OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, seed)
@@ -81,42 +78,14 @@ public final class ParityCheck {
                                 String.format("%.5f", e.heldOutMse()));
                     }
                 });
+        Map<ErrorMetric, Double> auroc = Evaluation.aurocByMetric(model, heldOut, fashion);
 
-        Map<ErrorMetric, Double> auroc = new EnumMap<>(ErrorMetric.class);
-        Scores normal = scoreAll(model, heldOut);
-        Scores anomalous = scoreAll(model, fashion);
-        for (ErrorMetric metric : ErrorMetric.values()) {
-            auroc.put(metric, Auroc.auroc(errors(metric, heldOut, normal), errors(metric, fashion, anomalous)));
-        }
-
+        float[][] all = Datasets.mnist().pixelRows();
         long start = System.nanoTime();
         for (int pass = 0; pass < INFERENCE_PASSES; pass++) {
-            scoreAll(model, all);
+            Evaluation.scoreAll(model, all);
         }
         double inference = (double) INFERENCE_PASSES * all.length / ((System.nanoTime() - start) / 1e9);
         return new Result(seed, epochs, result.trainImagesPerSecond(), result.last().heldOutMse(), auroc, inference);
-    }
-
-    /** Scores in batches of {@link OfflineTrainer#EVAL_BATCH_SIZE}, concatenated. */
-    private static Scores scoreAll(Autoencoder model, float[][] rows) {
-        float[][] codes = new float[rows.length][];
-        float[][] reconstructions = new float[rows.length][];
-        double[] errors = new double[rows.length];
-        for (int from = 0; from < rows.length; from += OfflineTrainer.EVAL_BATCH_SIZE) {
-            int to = Math.min(rows.length, from + OfflineTrainer.EVAL_BATCH_SIZE);
-            Scores s = model.score(Arrays.copyOfRange(rows, from, to));
-            System.arraycopy(s.codes(), 0, codes, from, to - from);
-            System.arraycopy(s.reconstructions(), 0, reconstructions, from, to - from);
-            System.arraycopy(s.errors(), 0, errors, from, to - from);
-        }
-        return new Scores(codes, reconstructions, errors);
-    }
-
-    private static double[] errors(ErrorMetric metric, float[][] rows, Scores scores) {
-        double[] errors = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            errors[i] = metric.of(rows[i], scores.reconstructions()[i]);
-        }
-        return errors;
     }
 }

@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param createdAt when the snapshot was taken, millisecond precision (the format's)
  * @param parameters flat parameters in {@link Autoencoder#state} order
  * @param optimiserState the optimiser's flat state, or {@code null} when not included
+ *
+ * <p>The arrays are shared, not copied (they are megabytes and snapshots are taken often): treat
+ * them as read-only.
  */
 public record Snapshot(
         String modelName,
@@ -131,6 +134,27 @@ public record Snapshot(
         /** A threshold not yet known: the model still needs {@code examplesToWarmUp} examples. */
         public static Threshold warmingUp(double quantile, long examplesToWarmUp) {
             return new Threshold(0, quantile, 0, 0, 0, examplesToWarmUp);
+        }
+
+        /** The {@code quantile} of the errors in {@code window}, which must not be empty, with its statistics. */
+        public static Threshold of(ThresholdWindow window, double quantile, long examplesToWarmUp) {
+            return new Threshold(window.quantile(quantile), quantile, window.count(), window.mean(), window.std(),
+                    examplesToWarmUp);
+        }
+
+        /**
+         * The {@code quantile} of {@code errors}, warmed up: for a model trained offline, whose
+         * threshold comes from held-out errors rather than from a stream's window.
+         */
+        public static Threshold ofErrors(double[] errors, double quantile) {
+            if (errors.length == 0) {
+                throw new IllegalArgumentException("a threshold needs at least one error");
+            }
+            ThresholdWindow window = new ThresholdWindow(errors.length);
+            for (double e : errors) {
+                window.add(e);
+            }
+            return of(window, quantile, 0);
         }
 
         public boolean warmedUp() {

@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -55,8 +57,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SnapshotCodec {
 
-    /** "SAEM": StreamAE model. */
-    public static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
+    /** "SAEM": StreamAE model. Package-private: a public array could be changed by anyone. */
+    static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
     public static final int FORMAT_VERSION = 1;
     /** Cap on parameters (200 MB of float32) so that no header can make us allocate more. */
     public static final long MAX_PARAMETERS = 50_000_000L;
@@ -102,6 +104,29 @@ public final class SnapshotCodec {
 
     public boolean signs() {
         return key != null;
+    }
+
+    /** Encodes {@code s} into {@code file}, replacing it. */
+    public void write(Snapshot s, Path file) {
+        try {
+            Files.write(file, encode(s));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write snapshot " + file, e);
+        }
+    }
+
+    /**
+     * Reads and decodes the snapshot in {@code file}.
+     *
+     * @throws InvalidSnapshotException if the file holds no valid snapshot
+     * @throws UncheckedIOException if it cannot be read
+     */
+    public Snapshot read(Path file) {
+        try {
+            return decode(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read snapshot " + file, e);
+        }
     }
 
     public byte[] encode(Snapshot s) {
@@ -218,7 +243,7 @@ public final class SnapshotCodec {
         in.limit(bodyEnd);
         Snapshot snapshot = readBody(in, (flags & FLAG_OPTIMISER) != 0);
         if (in.hasRemaining()) {
-            throw new InvalidSnapshotException(in.remaining() + " trailing bytes after the snapshot");
+            throw new InvalidSnapshotException("trailing bytes after the snapshot: " + in.remaining());
         }
         return snapshot;
     }

@@ -22,8 +22,7 @@ final class ModelSnapshots {
         long toWarmUp = Math.max(0, settings.warmupExamples() - examplesSeen);
         Snapshot.Threshold threshold = window.isEmpty()
                 ? Snapshot.Threshold.warmingUp(settings.thresholdQuantile(), Math.max(1, toWarmUp))
-                : new Snapshot.Threshold(window.quantile(settings.thresholdQuantile()), settings.thresholdQuantile(),
-                        window.count(), window.mean(), window.std(), toWarmUp);
+                : Snapshot.Threshold.of(window, settings.thresholdQuantile(), toWarmUp);
         return Snapshot.of(settings.modelName(), version, state, settings.metric(), examplesSeen, threshold,
                 Instant.ofEpochMilli(now));
     }

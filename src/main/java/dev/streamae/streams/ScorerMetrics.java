@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ScorerMetrics {
 
+    private final AtomicLong badRecords = new AtomicLong();
+
     private final AtomicLong scored = new AtomicLong();
     private final AtomicLong anomalies = new AtomicLong();
     private final AtomicLong latencyMsSum = new AtomicLong();
@@ -32,5 +34,14 @@ public final class ScorerMetrics {
     public double meanLatencyMs() {
         long n = scored.get();
         return n == 0 ? Double.NaN : (double) latencyMsSum.get() / n;
+    }
+
+    /** Counts records rejected as bad; handed to the exception handlers through the Streams config. */
+    public AtomicLong badRecordsCounter() {
+        return badRecords;
+    }
+
+    public long badRecords() {
+        return badRecords.get();
     }
 }

@@ -5,6 +5,7 @@ import dev.streamae.model.Scores;
 import dev.streamae.model.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -37,6 +38,15 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     private final List<KeyValue<Long, ValidImage>> batch = new ArrayList<>();
     private long nextSeq;
     private long oldestAt;
+    private TaskSensors sensors;
+    private Sensor scoredSensor;
+    private Sensor anomalySensor;
+    private Sensor latencySensor;
+    private Sensor batchSensor;
+    private Sensor versionSensor;
+    private Sensor ageSensor;
+    private Sensor rejectedSensor;
+    private Sensor badRecordsSensor;
 
     ScoringProcessor(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics) {
         this.settings = settings;
@@ -60,6 +70,15 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             LOG.info("scorer task {} restored {} buffered images; scoring them on the first tick",
                     context.taskId(), batch.size());
         }
+        sensors = new TaskSensors(context, TaskSensors.SCORER_GROUP);
+        scoredSensor = sensors.counter("images-scored", "images scored by this task");
+        anomalySensor = sensors.counter("anomalies", "images flagged as anomalies by this task");
+        latencySensor = sensors.distribution("score-latency-ms", "time from image timestamp to score, ms");
+        batchSensor = sensors.distribution("batch-size", "images per scoring batch");
+        versionSensor = sensors.gauge("model-version", "Version of the model this scorer uses (0: none yet)");
+        ageSensor = sensors.gauge("model-age-ms", "Age of the model this scorer uses, ms since it was published");
+        rejectedSensor = sensors.gauge("rejected-snapshots-total", "Snapshots this scorer process rejected");
+        badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this scorer process sent to the dead-letter queue");
         long tick = Math.max(1, settings.scoreMaxDelay().toMillis() / 2);
         context.schedule(java.time.Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
@@ -78,6 +97,11 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     }
 
     private void onTick(long now) {
+        Snapshot current = registry.current();
+        versionSensor.record(current == null ? 0 : current.modelVersion());
+        ageSensor.record(current == null ? Double.NaN : now - current.createdAt().toEpochMilli());
+        rejectedSensor.record(registry.rejectedSnapshots());
+        badRecordsSensor.record(metrics.badRecords());
         if (!batch.isEmpty() && now - oldestAt >= settings.scoreMaxDelay().toMillis()) {
             try {
                 scoreBatch();
@@ -86,6 +110,13 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 // buffered and try again on the next tick rather than kill the stream thread.
                 LOG.error("scoring a batch of {} images failed; will retry", batch.size(), e);
             }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sensors != null) {
+            sensors.close();
         }
     }
 
@@ -121,9 +152,15 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             buffer.delete(kv.key);
         }
         batch.clear();
+        batchSensor.record(out.size());
         for (ScoreRecord score : out) {
             context.forward(new Record<>(score.id(), score, score.imageTimestamp()));
             metrics.scored(score, now);
+            scoredSensor.record();
+            latencySensor.record(Math.max(0, now - score.imageTimestamp()));
+            if (score.anomaly()) {
+                anomalySensor.record();
+            }
         }
     }
 }

@@ -46,7 +46,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
     static {
         key("model.name", "streamae", "Key of the model in the models and training-metrics topics.");
         key("model.layers", "784-128-64-12-3", "Encoder layer sizes, input first, code last; the decoder mirrors them.");
-        key("model.metric", "mse", "Per-image reconstruction error: mse, mae or bce.");
+        key("model.metric", "bce", "Per-image reconstruction error: bce (best measured separation), mse (the training loss) or mae.");
         key("image.width", "", "Image width the model expects (default: the square root of the input size).");
         key("image.height", "", "Image height the model expects (default: the square root of the input size).");
         key("train.learning.rate", "0.005", "Adam learning rate.");

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.DoubleAdder;
  */
 public final class TrainerMetrics {
 
+    private final AtomicLong badRecords = new AtomicLong();
+
     private final AtomicLong examplesTrained = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
@@ -68,5 +70,14 @@ public final class TrainerMetrics {
 
     public double threshold() {
         return threshold;
+    }
+
+    /** Counts records rejected as bad; handed to the exception handlers through the Streams config. */
+    public AtomicLong badRecordsCounter() {
+        return badRecords;
+    }
+
+    public long badRecords() {
+        return badRecords.get();
     }
 }

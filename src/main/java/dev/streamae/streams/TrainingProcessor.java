@@ -8,6 +8,7 @@ import dev.streamae.model.TrainStep;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,25 +22,30 @@ import org.slf4j.LoggerFactory;
 /**
  * Folds every training example into the model exactly once, and publishes snapshots.
  *
- * <p>Crash safety comes from Kafka Streams state, not from memory: each example is put into the
- * logged {@link #PENDING_STORE} when it arrives and deleted when its mini-batch is trained; after
- * every optimiser step the model with its Adam state, the threshold window and the counters are
- * put into the logged {@link #STATE_STORE}. Both stores write to their changelogs inside the same
- * transaction as the input offsets, so at every commit "model + pending examples" accounts for
- * exactly the records consumed. The state store is cached, so only the last model of each commit
- * interval reaches the changelog (the trainer's commit interval is set longer for that reason).
- * After a restart {@link #init} reloads the model and the pending examples from the restored stores.
+ * <p>Crash safety comes from Kafka Streams state, not from memory. The model with its Adam state,
+ * the threshold window and the counters form a checkpoint in the logged {@link #STATE_STORE};
+ * every example that arrives after the checkpoint is put into the logged {@link #PENDING_STORE}
+ * and stays there until the next checkpoint covers it. Both stores write to their changelogs in the
+ * same transaction as the input offsets, so at every commit "checkpoint + logged examples" is
+ * exactly what was consumed. After a restart, {@link #init} loads the checkpoint and trains again
+ * on the logged examples (replay), in order; the counters then count each example once.
  *
- * <p>Each example's error before the step that learns it (its prequential error) enters a window;
- * the anomaly threshold is a quantile of that window. Publishing (a new model version to
- * {@code models} with a metrics record) happens every N steps or, on a wall-clock punctuator,
- * after T with at least one new step. The punctuator also trains a partial mini-batch whose
- * oldest example has waited too long, so a quiet stream does not leave examples unlearnt.
+ * <p>Why not checkpoint after every step: encoding the model and Adam's state (~2.6 MB) costs
+ * about as much as a training step. A checkpoint is taken every {@link #CHECKPOINT_EVERY_STEPS}
+ * steps and with every published snapshot (so a replay never re-publishes a version), which
+ * bounds the replay to a few hundred milliseconds of training.
+ *
+ * <p>Each example's error before the step that learns it (its prequential error) enters the
+ * threshold window; the anomaly threshold is a quantile of that window. A wall-clock punctuator
+ * trains a partial mini-batch whose oldest example has waited too long, so a quiet stream does
+ * not leave examples unlearnt, and publishes after {@code publish.interval.ms}.
  */
 final class TrainingProcessor implements Processor<String, ValidImage, String, TrainerTopology.Published> {
 
     static final String PENDING_STORE = "trainer-pending";
     static final String STATE_STORE = "trainer-state";
+    /** Optimiser steps between checkpoints: the most a restart has to replay. */
+    static final int CHECKPOINT_EVERY_STEPS = 50;
     private static final String MODEL_KEY = "model";
     private static final String WINDOW_KEY = "threshold-window";
     private static final String PROGRESS_KEY = "progress";
@@ -55,12 +61,23 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
     private Autoencoder model;
     private ThresholdWindow window;
     private TrainerProgress progress;
+    /** Logged examples already trained, not yet covered by a checkpoint. */
+    private final List<Long> trainedSinceCheckpoint = new ArrayList<>();
+    /** Logged examples waiting for a full mini-batch. */
     private final List<KeyValue<Long, ValidImage>> pending = new ArrayList<>();
+    private long stepsAtCheckpoint;
     private long nextSeq;
     private long oldestPendingAt;
     private long lastPublishAt;
     private long examplesAtLastPublish;
     private long skippedAtLastPublish;
+    private TaskSensors sensors;
+    private Sensor trainedSensor;
+    private Sensor skippedSensor;
+    private Sensor lossSensor;
+    private Sensor thresholdSensor;
+    private Sensor versionSensor;
+    private Sensor badRecordsSensor;
 
     TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
         this.settings = settings;
@@ -73,20 +90,26 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         this.context = context;
         this.pendingStore = context.getStateStore(PENDING_STORE);
         this.stateStore = context.getStateStore(STATE_STORE);
+        createSensors();
         this.model = factory.create(settings.architecture(), settings.metric());
         byte[] saved = stateStore.get(MODEL_KEY);
         if (saved != null) {
             model.restore(ModelSnapshots.decodeCheckpoint(saved, settings).toModelState());
         }
+        stepsAtCheckpoint = model.steps();
         byte[] savedWindow = stateStore.get(WINDOW_KEY);
         window = savedWindow != null ? ThresholdWindow.fromBytes(savedWindow) : new ThresholdWindow(settings.thresholdWindow());
         byte[] savedProgress = stateStore.get(PROGRESS_KEY);
         progress = savedProgress != null ? TrainerProgress.fromBytes(savedProgress) : TrainerProgress.START;
+        long checkpointed = progress.examplesSeen();
         try (KeyValueIterator<Long, byte[]> it = pendingStore.all()) {
             while (it.hasNext()) {
                 KeyValue<Long, byte[]> kv = it.next();
                 pending.add(KeyValue.pair(kv.key, ValidImageCodec.decode(kv.value)));
                 nextSeq = Math.max(nextSeq, kv.key + 1);
+                if (pending.size() >= settings.batchSize()) {
+                    trainPending();  // replay: logged examples the checkpoint does not cover yet
+                }
             }
         }
         long now = context.currentSystemTimeMs();
@@ -95,10 +118,22 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         examplesAtLastPublish = progress.examplesSeen();
         skippedAtLastPublish = progress.skippedAnomalies();
         metrics.restored(progress.examplesSeen(), progress.modelVersion());
-        LOG.info("trainer task {} starts at {} examples, {} steps, model version {}, {} pending examples",
-                context.taskId(), progress.examplesSeen(), model.steps(), progress.modelVersion(), pending.size());
+        versionSensor.record(progress.modelVersion());
+        LOG.info("trainer task {} starts at {} examples ({} from the checkpoint, {} replayed), {} steps, "
+                        + "model version {}, {} pending", context.taskId(), progress.examplesSeen(), checkpointed,
+                progress.examplesSeen() - checkpointed, model.steps(), progress.modelVersion(), pending.size());
         Duration tick = min(settings.partialBatchAfter(), settings.publishInterval()).dividedBy(2);
         context.schedule(tick.isZero() ? Duration.ofMillis(1) : tick, PunctuationType.WALL_CLOCK_TIME, this::onTick);
+    }
+
+    private void createSensors() {
+        sensors = new TaskSensors(context, TaskSensors.TRAINER_GROUP);
+        trainedSensor = sensors.counter("images-trained", "images folded into the model by this task");
+        skippedSensor = sensors.counter("anomalies-skipped", "training images not learnt because the model flagged them");
+        lossSensor = sensors.gauge("training-loss", "Training loss (MSE) of the last mini-batch");
+        thresholdSensor = sensors.gauge("anomaly-threshold", "Anomaly threshold of the last published model");
+        versionSensor = sensors.gauge("model-version", "Version of the last published model");
+        badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this trainer process skipped");
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -108,29 +143,36 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
     @Override
     public void process(Record<String, ValidImage> record) {
         long seq = nextSeq++;
-        pendingStore.put(seq, ValidImageCodec.encodeU8(record.value()));
+        byte[] logged = ValidImageCodec.encodeU8(record.value());
+        pendingStore.put(seq, logged);
         if (pending.isEmpty()) {
             oldestPendingAt = context.currentSystemTimeMs();
         }
         // Train on the 8-bit pixels that were logged, so a replay after a crash sees the same data.
-        pending.add(KeyValue.pair(seq, ValidImageCodec.decode(ValidImageCodec.encodeU8(record.value()))));
+        pending.add(KeyValue.pair(seq, ValidImageCodec.decode(logged)));
         if (pending.size() >= settings.batchSize()) {
             trainPending();
+            maybePublish(context.currentSystemTimeMs(), false);
         }
     }
 
     /** Wall-clock tick: train a stale partial batch, publish if due. Never throws (it has no record to blame). */
     private void onTick(long now) {
+        badRecordsSensor.record(metrics.badRecords());
         try {
             if (!pending.isEmpty() && now - oldestPendingAt >= settings.partialBatchAfter().toMillis()) {
                 trainPending();
             }
-            boolean changed = model.steps() > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
-            if (changed && now - lastPublishAt >= settings.publishInterval().toMillis()) {
-                publish(now);
-            }
+            maybePublish(now, true);
         } catch (RuntimeException e) {
-            LOG.error("trainer tick failed; the pending batch stays in the store and is retried", e);
+            LOG.error("trainer tick failed; the pending examples stay logged and are retried", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sensors != null) {
+            sensors.close();
         }
     }
 
@@ -140,7 +182,7 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
             rows[i] = pending.get(i).value.pixels();
         }
         long skipped = 0;
-        if (settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && window.count() > 0) {
+        if (settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && !window.isEmpty()) {
             double threshold = window.quantile(settings.thresholdQuantile());
             Scores scores = model.score(rows);
             List<float[]> kept = new ArrayList<>(rows.length);
@@ -163,25 +205,40 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
             lossSum += step.loss();
             lossSteps++;
             metrics.stepped(rows.length, step.loss());
+            trainedSensor.record(rows.length);
+            lossSensor.record(step.loss());
         }
-        for (KeyValue<Long, ValidImage> kv : pending) {
-            pendingStore.delete(kv.key);
-        }
+        pending.forEach(kv -> trainedSinceCheckpoint.add(kv.key));
         pending.clear();
         progress = new TrainerProgress(progress.examplesSeen() + rows.length, progress.skippedAnomalies() + skipped,
                 progress.modelVersion(), progress.stepsAtPublish(), lossSum, lossSteps);
         metrics.skipped(skipped);
-        saveState();
-        if (model.steps() - progress.stepsAtPublish() >= settings.publishEverySteps()) {
-            publish(context.currentSystemTimeMs());
+        if (skipped > 0) {
+            skippedSensor.record(skipped);
+        }
+        if (model.steps() - stepsAtCheckpoint >= CHECKPOINT_EVERY_STEPS) {
+            checkpoint();
         }
     }
 
-    private void saveState() {
+    /** Saves model, Adam state, window and counters, and drops the logged examples they now cover. */
+    private void checkpoint() {
         stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, model.state(true),
                 progress.modelVersion(), progress.examplesSeen(), window, context.currentSystemTimeMs())));
         stateStore.put(WINDOW_KEY, window.toBytes());
         stateStore.put(PROGRESS_KEY, progress.toBytes());
+        trainedSinceCheckpoint.forEach(pendingStore::delete);
+        trainedSinceCheckpoint.clear();
+        stepsAtCheckpoint = model.steps();
+    }
+
+    private void maybePublish(long now, boolean onTick) {
+        boolean bySteps = model.steps() - progress.stepsAtPublish() >= settings.publishEverySteps();
+        boolean changed = model.steps() > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
+        boolean byTime = onTick && changed && now - lastPublishAt >= settings.publishInterval().toMillis();
+        if (bySteps || byTime) {
+            publish(now);
+        }
     }
 
     private void publish(long now) {
@@ -192,18 +249,21 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
         progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, model.steps(), 0, 0);
         Snapshot published = ModelSnapshots.snapshot(settings, model.state(settings.snapshotWithOptimiser()), version,
                 progress.examplesSeen(), window, now);
-        byte[] snapshot = ModelSnapshots.encodePublished(settings, published);
         double threshold = published.threshold().value();
         TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, threshold,
                 settings.thresholdQuantile(), window.count(), settings.metric().id(), progress.examplesSeen(),
                 model.steps(), progress.skippedAnomalies(), rate, now);
-        stateStore.put(PROGRESS_KEY, progress.toBytes());
-        context.forward(new Record<>(settings.modelName(), new TrainerTopology.Published(snapshot, record), now));
+        // The checkpoint moves with the published version, so a replay never publishes a version twice.
+        checkpoint();
+        context.forward(new Record<>(settings.modelName(),
+                new TrainerTopology.Published(ModelSnapshots.encodePublished(settings, published), record), now));
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
         skippedAtLastPublish = progress.skippedAnomalies();
         metrics.published(version, meanLoss, threshold, now);
-        LOG.info("published model {} version {}: {} examples, loss {}, threshold {}", settings.modelName(), version,
+        versionSensor.record(version);
+        thresholdSensor.record(threshold);
+        LOG.debug("published model {} version {}: {} examples, loss {}, threshold {}", settings.modelName(), version,
                 progress.examplesSeen(), meanLoss, threshold);
     }
 }

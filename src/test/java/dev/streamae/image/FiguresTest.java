@@ -57,6 +57,17 @@ class FiguresTest {
     }
 
     @Test
+    void aLongTitleShrinksToFitInsteadOfRunningOffTheFigure() {
+        String title = "3-D codes of 300 held-out digits and 50 Fashion-MNIST images (x), model with-a-long-name v12345";
+        BufferedImage figure = Figures.latentScatter(new float[][] {{0, 0, 0}, {1, 1, 1}}, null, null, title);
+        // The title band's two outer columns stay white: nothing was clipped at either edge.
+        for (int y = 0; y < 50; y++) {
+            assertThat(figure.getRGB(0, y) & 0xffffff).isEqualTo(0xffffff);
+            assertThat(figure.getRGB(1, y) & 0xffffff).isEqualTo(0xffffff);
+        }
+    }
+
+    @Test
     void moreThanTenImagesWrapIntoFurtherRowPairs() throws IOException {
         List<float[]> originals = new ArrayList<>();
         for (int i = 0; i < 25; i++) {

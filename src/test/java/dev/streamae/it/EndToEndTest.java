@@ -3,12 +3,11 @@ package dev.streamae.it;
 import static dev.streamae.broker.WaitUntil.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
 import dev.streamae.streams.JsonSerde;
 import dev.streamae.streams.ScoreRecord;
-import dev.streamae.streams.TopicAdmin;
-import dev.streamae.streams.TopicDeclarations;
 import dev.streamae.streams.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,9 +22,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,23 +38,17 @@ class EndToEndTest {
             "publish.every.steps", "10",
             "publish.interval.ms", "1000",
             "warmup.examples", "1500",
+            // A window shorter than the warm-up: the threshold reflects the trained model, not its first steps.
+            "threshold.window", "500",
             "threshold.quantile", "0.99");
 
+    @RegisterExtension
+    static final KafkaBroker BROKER = new KafkaBroker();
     private static LocalKafka kafka;
 
     @BeforeAll
-    static void startBroker() {
-        kafka = LocalKafka.start();
-        try (var admin = kafka.admin()) {
-            TopicAdmin.ensure(admin, TopicDeclarations.load().all());
-        }
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
+    static void broker() {
+        kafka = BROKER.kafka();
     }
 
     @Test
@@ -156,16 +149,30 @@ class EndToEndTest {
             waitUntil("the trainer learns every valid image", Duration.ofSeconds(60),
                     () -> trainer.metrics().examplesTrained() == validImages);
 
+            // The project's metrics are reported over JMX beside Kafka Streams' own.
+            var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            var scorerBeans = jmx.queryNames(new javax.management.ObjectName(
+                    "kafka.streams:type=streamae-scorer-metrics,*"), null);
+            double scoredOverJmx = 0;
+            for (var bean : scorerBeans) {
+                scoredOverJmx += ((Number) jmx.getAttribute(bean, "images-scored-total")).doubleValue();
+            }
+            assertThat(scoredOverJmx).isEqualTo(validImages);
+            assertThat(jmx.queryNames(new javax.management.ObjectName(
+                    "kafka.streams:type=streamae-trainer-metrics,*"), null)).isNotEmpty();
+
             // No alert before warm-up; alerts are mostly the injected Fashion images.
             List<ScoreRecord> alerts = alertRecords.stream().map(r -> serde.fromBytes(r.value())).toList();
             assertThat(alerts).allSatisfy(a -> assertThat(a.status()).isEqualTo(ScoreRecord.Status.READY));
             assertThat(scores.stream().filter(s -> s.status() != ScoreRecord.Status.READY))
                     .noneMatch(ScoreRecord::anomaly);
             long fashionAlerts = alerts.stream().filter(a -> fashionIds.contains(a.id())).count();
+            org.slf4j.LoggerFactory.getLogger(EndToEndTest.class).info(
+                    "alerts: {}, of which Fashion: {} (of 100 injected)", alerts.size(), fashionAlerts);
             assertThat(alerts).isNotEmpty();
             assertThat((double) fashionAlerts / alerts.size()).as("alert precision, %d of %d", fashionAlerts, alerts.size())
                     .isGreaterThan(0.5);
-            assertThat(fashionAlerts).as("Fashion images caught (1 in 100 would be chance)").isGreaterThanOrEqualTo(10);
+            assertThat(fashionAlerts).as("Fashion images caught (1 in 100 would be chance)").isGreaterThanOrEqualTo(40);
         }
     }
 }

@@ -53,7 +53,7 @@ public final class StreamAeRunner {
         Map<String, String> config = config(kafka, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
-        AtomicLong bad = new AtomicLong();
+        AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, dl4j(settings), metrics),
                 StreamsProperties.trainer(kafka.bootstrapServers(), config, bad));
         app.start(Duration.ofSeconds(60));
@@ -65,7 +65,7 @@ public final class StreamAeRunner {
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
         ModelRegistry registry = new ModelRegistry(settings, dl4j(settings));
-        AtomicLong bad = new AtomicLong();
+        AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("scorer", ScorerTopology.build(settings, registry, metrics),
                 StreamsProperties.scorer(kafka.bootstrapServers(), config, bad));
         app.start(Duration.ofSeconds(60));

@@ -34,7 +34,7 @@ class ScorerTopologyTest {
     private TestOutputTopic<byte[], byte[]> dlq;
     private ModelRegistry registry;
     private ScorerMetrics metrics;
-    private final AtomicLong badRecords = new AtomicLong();
+    private AtomicLong badRecords;
 
     @BeforeEach
     void start() {
@@ -44,6 +44,7 @@ class ScorerTopologyTest {
     private void start(StreamAeSettings settings) {
         registry = new ModelRegistry(settings, FakeAutoencoder.factory());
         metrics = new ScorerMetrics();
+        badRecords = metrics.badRecordsCounter();
         driver = new TopologyTestDriver(ScorerTopology.build(settings, registry, metrics),
                 TopologyTestSupport.driverProperties("scorer-test", badRecords, true));
         images = driver.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
@@ -81,6 +82,39 @@ class ScorerTopologyTest {
             assertThat(s.error()).isNull();
         });
         assertThat(alerts.isEmpty()).isTrue();
+    }
+
+    @Test
+    void projectMetricsAreRegisteredBesideKafkaStreamsMetrics() {
+        models.pipeInput(SETTINGS.modelName(), snapshot(SETTINGS, 4, 100, 0.05, 0.1f));
+        image("a", 0.1f, 0.1f, 0.1f, 0.1f);
+        image("b", 1, 1, 1, 1);
+        images.pipeInput("bad", bytes("{"));
+        tick();
+
+        Map<String, Double> ours = new java.util.HashMap<>();
+        driver.metrics().forEach((name, metric) -> {
+            if (name.group().equals(TaskSensors.SCORER_GROUP)) {
+                ours.merge(name.name(), ((Number) metric.metricValue()).doubleValue(), Double::sum);
+            }
+        });
+        assertThat(ours).containsEntry("images-scored-total", 2.0)
+                .containsEntry("anomalies-total", 1.0)
+                .containsEntry("model-version", 4.0)
+                .containsEntry("bad-records-total", 1.0)
+                .containsKeys("images-scored-rate", "score-latency-ms-avg", "score-latency-ms-max", "batch-size-avg",
+                        "model-age-ms", "rejected-snapshots-total");
+    }
+
+    @Test
+    void acceptsPngAndU8Encodings() {
+        float[] pixels = {0f, 0.5f, 1f, 0.25f};
+        images.pipeInput("png", bytes("{\"id\":\"png\",\"png\":\""
+                + dev.streamae.image.ImageDecoder.encodePng(pixels, 2, 2) + "\",\"width\":2,\"height\":2}"));
+        images.pipeInput("u8", bytes("{\"id\":\"u8\",\"u8\":\"" + dev.streamae.image.ImageDecoder.encodeU8(pixels) + "\"}"));
+        tick();
+        assertThat(scores.readKeyValuesToMap()).containsOnlyKeys("png", "u8");
+        assertThat(dlq.isEmpty()).isTrue();
     }
 
     @Test

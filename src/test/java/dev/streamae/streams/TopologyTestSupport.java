@@ -15,17 +15,18 @@ import org.apache.kafka.streams.StreamsConfig;
 final class TopologyTestSupport {
 
     /** 4 inputs (a 2x2 image), a 2-unit code. */
-    static final StreamAeSettings SETTINGS = StreamAeSettings.from(Map.of(
-            "model.layers", "4-3-2",
-            "train.batch.size", "4",
-            "publish.every.steps", "2",
-            "publish.interval.ms", "1000",
-            "train.partial.batch.ms", "500",
-            "threshold.window", "16",
-            "threshold.quantile", "0.9",
-            "warmup.examples", "8",
-            "score.batch.size", "4",
-            "score.max.delay.ms", "20"));
+    static final StreamAeSettings SETTINGS = StreamAeSettings.from(Map.ofEntries(
+            Map.entry("model.layers", "4-3-2"),
+            Map.entry("model.metric", "mse"),
+            Map.entry("train.batch.size", "4"),
+            Map.entry("publish.every.steps", "2"),
+            Map.entry("publish.interval.ms", "1000"),
+            Map.entry("train.partial.batch.ms", "500"),
+            Map.entry("threshold.window", "16"),
+            Map.entry("threshold.quantile", "0.9"),
+            Map.entry("warmup.examples", "8"),
+            Map.entry("score.batch.size", "4"),
+            Map.entry("score.max.delay.ms", "20")));
 
     private TopologyTestSupport() {
     }
@@ -34,6 +35,12 @@ final class TopologyTestSupport {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        // Its own state directory: the default /tmp/kafka-streams/<app> is shared with any other run.
+        try {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("streamae-ttd").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Deserialization.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Processing.class.getName());
         p.put(BadRecordHandlers.COUNTER_CONFIG, badRecords);

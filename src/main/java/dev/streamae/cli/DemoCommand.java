@@ -1,0 +1,150 @@
+package dev.streamae.cli;
+
+import dev.streamae.broker.LocalKafka;
+import dev.streamae.image.Datasets;
+import dev.streamae.model.Autoencoder;
+import dev.streamae.model.ModelFigures;
+import dev.streamae.model.Snapshot;
+import dev.streamae.streams.ModelRegistry;
+import dev.streamae.streams.ScorerMetrics;
+import dev.streamae.streams.ScorerTopology;
+import dev.streamae.streams.StreamAeSettings;
+import dev.streamae.streams.StreamsApp;
+import dev.streamae.streams.StreamsProperties;
+import dev.streamae.streams.TopicAdmin;
+import dev.streamae.streams.TopicDeclarations;
+import dev.streamae.streams.TrainerMetrics;
+import dev.streamae.streams.TrainerTopology;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code streamae demo}: the whole product in one process, on a local broker, with a report.
+ * Everything here is wiring: the broker, the topologies and the producer are the ones users run.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the whole pipeline on a local Kafka broker (or --bootstrap-servers): creates the topics, "
+                + "starts trainer and scorer, streams shuffled MNIST digits with injected Fashion-MNIST anomalies, "
+                + "shows live progress and ends with a report (AUROC, alert precision/recall, throughput, latency) "
+                + "and the seed's two figures."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long to stream images. Default: ${DEFAULT-VALUE}.")
+    int durationSeconds;
+
+    @Option(names = "--rate", paramLabel = "IMAGES_PER_SECOND", defaultValue = "1000",
+            description = "Images produced per second. Default: ${DEFAULT-VALUE}.")
+    int rate;
+
+    @Option(names = "--anomaly-rate", paramLabel = "FRACTION", defaultValue = "0.03",
+            description = "Fraction of Fashion-MNIST images injected as anomalies. Default: ${DEFAULT-VALUE}.")
+    double anomalyRate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the stream's order and anomalies. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "streamae-output/demo",
+            description = "Where the report and figures are written. Default: ${DEFAULT-VALUE}.")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (durationSeconds < 1 || rate < 1 || anomalyRate < 0 || anomalyRate >= 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--duration and --rate must be positive and --anomaly-rate in [0, 1)");
+        }
+        Map<String, String> config = new HashMap<>(options.load("demo.properties"));
+        Path stateDir = Files.createTempDirectory("streamae-demo-state");
+        config.put("state.dir", stateDir.toString());
+        StreamAeSettings settings = StreamAeSettings.from(config);
+        long started = System.nanoTime();
+        LocalKafka broker = null;
+        try {
+            if (config.get("bootstrap.servers") == null) {
+                out.println("starting a local Kafka broker ...");
+                out.flush();
+                broker = LocalKafka.start();
+                config.put("bootstrap.servers", broker.bootstrapServers());
+            }
+            String bootstrap = ConfigOptions.bootstrap(config);
+            Map<String, Object> clientProps = DemoRun.clientProperties(config);
+            try (Admin admin = Admin.create(clientProps)) {
+                TopicAdmin.Report report = TopicAdmin.ensure(admin, TopicDeclarations.load().all());
+                out.printf("Kafka at %s; topics: %s%n", bootstrap, report);
+            }
+            TrainerMetrics trainerMetrics = new TrainerMetrics();
+            ScorerMetrics scorerMetrics = new ScorerMetrics();
+            ModelRegistry registry = new ModelRegistry(settings, Models.factory(settings));
+            Datasets.Split split = Datasets.seedSplit();
+            try (StreamsApp trainer = new StreamsApp("trainer",
+                         TrainerTopology.build(settings, Models.factory(settings), trainerMetrics),
+                         StreamsProperties.trainer(bootstrap, config, trainerMetrics.badRecordsCounter()));
+                 StreamsApp scorer = new StreamsApp("scorer", ScorerTopology.build(settings, registry, scorerMetrics),
+                         StreamsProperties.scorer(bootstrap, config, scorerMetrics.badRecordsCounter()))) {
+                trainer.start(Duration.ofMinutes(2));
+                scorer.start(Duration.ofMinutes(2));
+                out.printf("trainer and scorer running (model %s, %s, metric %s); streaming %d images/s for %d s, "
+                        + "%.0f%% Fashion-MNIST anomalies%n", settings.modelName(), settings.architecture(),
+                        settings.metric().id(), rate, durationSeconds, anomalyRate * 100);
+                out.flush();
+                DemoRun run = new DemoRun(clientProps, seed, anomalyRate);
+                DemoRun.Result result = run.stream(rate, Duration.ofSeconds(durationSeconds), out,
+                        () -> String.format("trained %,d | scored %,d | loss %.4f | threshold %.4f | alerts %,d | model v%d",
+                                trainerMetrics.examplesTrained(), scorerMetrics.imagesScored(), trainerMetrics.lastLoss(),
+                                trainerMetrics.threshold(), scorerMetrics.anomalies(), registry.version()));
+                Files.createDirectories(output);
+                List<Path> figures = writeFigures(registry.current(), settings, split);
+                String report = result.report(settings, registry.version(), trainerMetrics.examplesTrained(),
+                        figures, (System.nanoTime() - started) / 1e9);
+                out.println();
+                out.println(report);
+                Files.writeString(output.resolve("report.txt"), report);
+                out.printf("report written to %s%n", output.resolve("report.txt"));
+                return result.complete() ? 0 : 1;
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            deleteQuietly(stateDir);
+        }
+    }
+
+    private List<Path> writeFigures(Snapshot snapshot, StreamAeSettings settings, Datasets.Split split) {
+        if (snapshot == null) {
+            return List.of();
+        }
+        Autoencoder model = Models.factory(settings).create(snapshot.architecture(), snapshot.metric());
+        model.restore(snapshot.toModelState());
+        return ModelFigures.writeBoth(model, split, output, "streamed model v" + snapshot.modelVersion()
+                + ", " + snapshot.examplesSeen() + " images learnt");
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException | RuntimeException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

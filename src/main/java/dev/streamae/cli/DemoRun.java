@@ -1,0 +1,204 @@
+package dev.streamae.cli;
+
+import dev.streamae.model.Auroc;
+import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.ScoreRecord;
+import dev.streamae.streams.StreamAeSettings;
+import dev.streamae.streams.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One demo stream: produces shuffled MNIST training digits with injected Fashion-MNIST anomalies at
+ * a fixed rate, follows {@code image-scores} (read_committed) and measures what a user would:
+ * detection quality against the injected anomalies, throughput and latency to a readable score.
+ */
+final class DemoRun {
+
+    private final Map<String, Object> clientProps;
+    private final String runId = Long.toString(System.currentTimeMillis(), 36);
+    private final ImageStream images;
+    private final Map<String, Boolean> injected = new ConcurrentHashMap<>();
+    private final Map<String, Seen> scores = new ConcurrentHashMap<>();
+
+    /** A score as the demo's consumer saw it. */
+    record Seen(ScoreRecord score, long receivedAt) {
+    }
+
+    DemoRun(Map<String, Object> clientProps, long seed, double anomalyRate) {
+        this.clientProps = clientProps;
+        this.images = ImageStream.ofDataset("mnist-train", anomalyRate, ImageStream.Encoding.U8, seed, runId + "-");
+    }
+
+    /** Kafka client settings: everything in the configuration that is not a StreamAE key. */
+    static Map<String, Object> clientProperties(Map<String, String> config) {
+        Map<String, Object> props = new HashMap<>();
+        config.forEach((k, v) -> {
+            if (!StreamAeSettings.isOwnKey(k) && !k.equals("state.dir") && !k.startsWith("num.stream")) {
+                props.put(k, v);
+            }
+        });
+        return props;
+    }
+
+    Result stream(int rate, Duration duration, PrintWriter out, Supplier<String> status) throws InterruptedException {
+        Thread collector = new Thread(this::collect, "demo-score-collector");
+        collector.setDaemon(true);
+        collector.start();
+        boolean console = System.console() != null;
+        long start = System.nanoTime();
+        long nextStatus = start;
+        JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
+        Map<String, Object> p = new HashMap<>(clientProps);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            RateLimiter limiter = new RateLimiter(rate);
+            long end = start + duration.toNanos();
+            while (System.nanoTime() < end) {
+                for (long n = limiter.take(); n > 0; n--) {
+                    ImageStream.Next next = images.next();
+                    injected.put(next.image().id(), next.injected());
+                    producer.send(new ProducerRecord<>(Topics.IMAGES, next.image().id(), serde.toBytes(next.image())));
+                }
+                if (System.nanoTime() >= nextStatus) {
+                    printStatus(out, console, status.get());
+                    nextStatus += 1_000_000_000L;
+                }
+            }
+            producer.flush();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (scores.size() < injected.size() && System.nanoTime() < deadline) {
+            if (System.nanoTime() >= nextStatus) {
+                printStatus(out, console, status.get() + " | draining");
+                nextStatus += 1_000_000_000L;
+            }
+            Thread.sleep(20);
+        }
+        printStatus(out, console, status.get());
+        collector.interrupt();
+        return new Result(Map.copyOf(injected), Map.copyOf(scores), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void printStatus(PrintWriter out, boolean console, String line) {
+        if (console) {
+            out.print("\r" + line + "   ");
+        } else {
+            out.println(line);
+        }
+        out.flush();
+    }
+
+    private void collect() {
+        Map<String, Object> c = new HashMap<>(clientProps);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "streamae-demo-" + UUID.randomUUID());
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        JsonSerde<ScoreRecord> serde = JsonSerde.of(ScoreRecord.class);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.IMAGE_SCORES));
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    if (r.key() != null && r.key().startsWith(runId)) {
+                        scores.put(r.key(), new Seen(serde.fromBytes(r.value()), System.currentTimeMillis()));
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What the demo measured. */
+    record Result(Map<String, Boolean> injected, Map<String, Seen> scores, double seconds) {
+
+        boolean complete() {
+            return scores.keySet().containsAll(injected.keySet());
+        }
+
+        String report(StreamAeSettings settings, long modelVersion, long trained, List<Path> figures, double wallSeconds) {
+            List<Double> normal = new ArrayList<>();
+            List<Double> anomalous = new ArrayList<>();
+            int tp = 0;
+            int fp = 0;
+            int fn = 0;
+            int ready = 0;
+            long[] latencies = new long[scores.size()];
+            int n = 0;
+            for (Map.Entry<String, Seen> e : scores.entrySet()) {
+                ScoreRecord s = e.getValue().score();
+                latencies[n++] = e.getValue().receivedAt() - s.imageTimestamp();
+                if (s.status() != ScoreRecord.Status.READY) {
+                    continue;
+                }
+                ready++;
+                boolean isAnomaly = Boolean.TRUE.equals(injected.get(e.getKey()));
+                (isAnomaly ? anomalous : normal).add(s.error());
+                if (s.anomaly() && isAnomaly) {
+                    tp++;
+                } else if (s.anomaly()) {
+                    fp++;
+                } else if (isAnomaly) {
+                    fn++;
+                }
+            }
+            Arrays.sort(latencies, 0, n);
+            double auroc = normal.isEmpty() || anomalous.isEmpty() ? Double.NaN
+                    : Auroc.auroc(normal.stream().mapToDouble(Double::doubleValue).toArray(),
+                            anomalous.stream().mapToDouble(Double::doubleValue).toArray());
+            StringBuilder sb = new StringBuilder();
+            sb.append("StreamAE demo report\n====================\n");
+            sb.append(String.format("images produced        %,d (%,d injected Fashion-MNIST anomalies)%n", injected.size(),
+                    injected.values().stream().filter(b -> b).count()));
+            sb.append(String.format("images scored          %,d (each exactly once: %s)%n", scores.size(), complete() ? "yes" : "NO"));
+            sb.append(String.format("images trained         %,d%n", trained));
+            sb.append(String.format("model version          %d (%s, metric %s, threshold quantile %.3f)%n", modelVersion,
+                    settings.architecture(), settings.metric().id(), settings.thresholdQuantile()));
+            sb.append(String.format("scored after warm-up   %,d%n", ready));
+            sb.append(String.format("AUROC (error, Fashion vs MNIST)   %.4f%n", auroc));
+            sb.append(String.format("alerts                 %,d: precision %s, recall %s (true %d, false %d, missed %d)%n",
+                    tp + fp, ratio(tp, tp + fp), ratio(tp, tp + fn), tp, fp, fn));
+            sb.append(String.format("throughput             %,.0f images/s scored over %.1f s%n", scores.size() / seconds, seconds));
+            sb.append(String.format("latency to a readable score (read_committed)  p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
+                    percentile(latencies, n, 0.50), percentile(latencies, n, 0.95), percentile(latencies, n, 0.99),
+                    n == 0 ? 0 : latencies[n - 1]));
+            sb.append(String.format("wall time              %.1f s%n", wallSeconds));
+            if (figures.isEmpty()) {
+                sb.append("figures                none (no model was published)\n");
+            }
+            for (Path f : figures) {
+                sb.append("figure                 ").append(f.toAbsolutePath()).append('\n');
+            }
+            return sb.toString();
+        }
+
+        private static String ratio(int a, int b) {
+            return b == 0 ? "n/a" : String.format("%.3f", (double) a / b);
+        }
+
+        private static long percentile(long[] sorted, int n, double q) {
+            return n == 0 ? 0 : sorted[Math.min(n - 1, (int) Math.ceil(q * n) - 1)];
+        }
+    }
+}

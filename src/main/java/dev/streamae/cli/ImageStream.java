@@ -1,0 +1,134 @@
+package dev.streamae.cli;
+
+import dev.streamae.image.Datasets;
+import dev.streamae.image.ImageDecoder;
+import dev.streamae.streams.ImageRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * An endless, reproducible stream of images as users would produce them: a shipped dataset in a
+ * seeded shuffled order (cycled), or a folder of PNG files, with an optional fraction of
+ * Fashion-MNIST images injected as anomalies.
+ */
+final class ImageStream {
+
+    /** How pixels are put on the wire. */
+    enum Encoding { U8, PIXELS, PNG }
+
+    /** One image to send, and whether it is an injected anomaly. */
+    record Next(ImageRecord image, boolean injected) {
+    }
+
+    private final Datasets.Labelled normal;
+    private final List<Path> pngFiles;
+    private final Datasets.Labelled anomalies;
+    private final double anomalyRate;
+    private final Encoding encoding;
+    private final Random random;
+    private final String idPrefix;
+    private final int[] order;
+    private long produced;
+
+    private ImageStream(Datasets.Labelled normal, List<Path> pngFiles, double anomalyRate, Encoding encoding, long seed,
+                        String idPrefix) {
+        this.normal = normal;
+        this.pngFiles = pngFiles;
+        this.anomalies = anomalyRate > 0 ? Datasets.fashion() : null;
+        this.anomalyRate = anomalyRate;
+        this.encoding = encoding;
+        this.random = new Random(seed);
+        this.idPrefix = idPrefix;
+        this.order = shuffled(normal != null ? normal.count() : pngFiles.size(), random);
+    }
+
+    static ImageStream ofDataset(String name, double anomalyRate, Encoding encoding, long seed, String idPrefix) {
+        Datasets.Labelled set = switch (name.toLowerCase(Locale.ROOT)) {
+            case "mnist" -> Datasets.mnist();
+            case "mnist-train" -> Datasets.mnistTrain();
+            case "mnist-heldout" -> Datasets.mnistHeldOut();
+            case "fashion" -> Datasets.fashion();
+            default -> throw new IllegalArgumentException("unknown dataset '" + name
+                    + "': use mnist, mnist-train, mnist-heldout or fashion");
+        };
+        return new ImageStream(set, null, anomalyRate, encoding, seed, idPrefix);
+    }
+
+    static ImageStream ofPngFolder(Path folder, double anomalyRate, long seed, String idPrefix) {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder, e);
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no .png files in " + folder);
+        }
+        return new ImageStream(null, files, anomalyRate, Encoding.PNG, seed, idPrefix);
+    }
+
+    /** Number of distinct normal images before the stream repeats. */
+    int size() {
+        return order.length;
+    }
+
+    Next next() {
+        long n = produced++;
+        boolean injected = anomalies != null && random.nextDouble() < anomalyRate;
+        long now = System.currentTimeMillis();
+        if (injected) {
+            int index = random.nextInt(anomalies.count());
+            return new Next(encode(idPrefix + "fashion-" + n, anomalies.images().bytes(index), anomalies.labels()[index], now), true);
+        }
+        int index = order[(int) (n % order.length)];
+        if (pngFiles != null) {
+            Path file = pngFiles.get(index);
+            try {
+                String png = Base64.getEncoder().encodeToString(Files.readAllBytes(file));
+                return new Next(new ImageRecord(idPrefix + file.getFileName() + "-" + n, null, null, png, null, null, null, now), false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return new Next(encode(idPrefix + normal.name() + "-" + n, normal.images().bytes(index), normal.labels()[index], now), false);
+    }
+
+    private ImageRecord encode(String id, byte[] bytes, int label, long timestamp) {
+        int side = (int) Math.round(Math.sqrt(bytes.length));
+        return switch (encoding) {
+            case U8 -> new ImageRecord(id, null, ImageDecoder.encodeU8(bytes), null, null, null, label, timestamp);
+            case PIXELS -> new ImageRecord(id, toFloats(bytes), null, null, null, null, label, timestamp);
+            case PNG -> new ImageRecord(id, null, null, ImageDecoder.encodePng(toFloats(bytes), side, side), null, null,
+                    label, timestamp);
+        };
+    }
+
+    private static float[] toFloats(byte[] bytes) {
+        float[] out = new float[bytes.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (bytes[i] & 0xff) / 255f;
+        }
+        return out;
+    }
+
+    private static int[] shuffled(int n, Random random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.streamae.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Bad flags end with exit code 2, a message naming the problem and the usage, never a stack trace. */
+class BadFlagsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "train --epochs 0                 | --epochs must be at least 1, got 0",
+        "train --epochs ten               | Invalid value for option '--epochs'",
+        "train --layers 784-abc-3         | layer sizes must look like 784-128-64-12-3",
+        "train --layers 100-10-3          | --layers must start with 784",
+        "train --metric rmse              | unknown error metric 'rmse': use mse, mae or bce",
+        "train --learning-rate 2          | --learning-rate must be in (0, 1), got 2.0",
+        "train --batch-size 0             | --batch-size must be at least 1, got 0",
+        "train --quantile 1               | --quantile must be in (0, 1), got 1.0",
+        "train --bogus                    | Unknown option: '--bogus'",
+        "evaluate --anomaly-rate 0        | --anomaly-rate must be in (0, 0.5], got 0.0",
+        "evaluate --limit 9000            | --limit must be at most 8000, got 9000",
+        "evaluate --limit 500             | --warmup 2000 leaves nothing to evaluate",
+        "evaluate --window 0              | --window must be at least 1, got 0",
+        "plot                             | Missing required option: '--snapshot=FILE'",
+        "plot --snapshot /nonexistent/x   | --snapshot /nonexistent/x: no such file",
+    })
+    void badFlagsGiveExitCodeTwoAndAUsageMessage(String args, String message) {
+        CliRun run = CliRun.of(args.trim().split("\\s+"));
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains(message).contains("Usage: streamae ").doesNotContain("Exception:")
+                .doesNotContain("\tat ");
+        assertThat(run.out()).isEmpty();
+    }
+}
