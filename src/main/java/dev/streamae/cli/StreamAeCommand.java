@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
+                TopicsCommand.class,
+                BrokerCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 
