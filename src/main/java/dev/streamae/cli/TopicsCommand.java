@@ -35,9 +35,9 @@ final class TopicsCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--partitions", paramLabel = "TOPIC=N",
+    @Option(names = "--partitions", paramLabel = "TOPIC=N", split = ",",
             description = "Partitions for TOPIC instead of the declared count (to create with, and the minimum "
-                    + "an existing topic must have); repeatable, e.g. --partitions images=2.")
+                    + "an existing topic must have); repeatable or comma-separated, e.g. --partitions images=2,image-scores=2.")
     Map<String, Integer> partitions = new LinkedHashMap<>();
 
     @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "0",

@@ -46,10 +46,12 @@ class TopicsCommandTest {
         }
         assertThat(second.out()).contains("0 created, 6 verified");
 
-        CommandRun mismatch = CommandRun.run("topics", "-b", kafka.bootstrapServers(), "--partitions", "images=12");
+        CommandRun mismatch = CommandRun.run("topics", "-b", kafka.bootstrapServers(),
+                "--partitions", "images=12,image-scores=7");
         assertThat(mismatch.exitCode).isEqualTo(1);
         assertThat(mismatch.err()).startsWith("streamae topics: Existing topics do not match")
-                .contains("topic 'images': partitions expected at least 12, actual 6")
+                .contains("topic 'images': partitions expected at least 12, actual 6",
+                        "topic 'image-scores': partitions expected at least 7, actual 6")
                 .doesNotContain("Exception", "\tat ");
     }
 
