@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                BrokerCommand.class,
+                TopicsCommand.class,
                 ProduceCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,

@@ -26,13 +26,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Producing test images to, and reading results from, a real broker. */
 public final class KafkaTestClient implements AutoCloseable {
 
-    private final LocalKafka kafka;
+    private final Map<String, Object> clientProperties;
     private final KafkaProducer<String, byte[]> producer;
     private final JsonSerde<ImageRecord> images = JsonSerde.of(ImageRecord.class);
 
     public KafkaTestClient(LocalKafka kafka) {
-        this.kafka = kafka;
-        Map<String, Object> p = new HashMap<>(kafka.clientProperties());
+        this(kafka.clientProperties());
+    }
+
+    /** A client of any broker: {@code clientProperties} has bootstrap.servers and what else clients need. */
+    public KafkaTestClient(Map<String, Object> clientProperties) {
+        this.clientProperties = Map.copyOf(clientProperties);
+        Map<String, Object> p = new HashMap<>(clientProperties);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 10 << 20);
@@ -60,7 +65,7 @@ public final class KafkaTestClient implements AutoCloseable {
 
     /** Reads {@code topic} from the start with read_committed until {@code expected} records arrived or time ran out. */
     List<ConsumerRecord<String, byte[]>> readCommitted(String topic, int expected, Duration timeout) {
-        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
+        Map<String, Object> c = new HashMap<>(clientProperties);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -83,7 +88,7 @@ public final class KafkaTestClient implements AutoCloseable {
     }
 
     long endOffsets(String topic) throws ExecutionException, InterruptedException {
-        try (var admin = kafka.admin()) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(clientProperties)) {
             var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
             var request = new HashMap<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>();
             partitions.forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),

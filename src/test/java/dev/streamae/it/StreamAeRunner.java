@@ -27,9 +27,9 @@ public final class StreamAeRunner {
         return (architecture, metric) -> new Dl4jAutoencoder(architecture, metric, settings.learningRate(), settings.seed());
     }
 
-    static Map<String, String> config(LocalKafka kafka, Path stateDir, Map<String, String> settings) {
+    public static Map<String, String> config(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settings) {
         Map<String, String> config = new HashMap<>(settings);
-        kafka.clientProperties().forEach((k, v) -> config.put(k, String.valueOf(v)));
+        clientProperties.forEach((k, v) -> config.put(k, String.valueOf(v)));
         config.put("state.dir", stateDir.toString());
         return config;
     }
@@ -50,24 +50,36 @@ public final class StreamAeRunner {
     }
 
     public static Trainer trainer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
-        Map<String, String> config = config(kafka, stateDir, settingsMap);
+        return trainer(kafka.clientProperties(), stateDir, settingsMap);
+    }
+
+    /** The trainer against any broker: {@code clientProperties} has bootstrap.servers and what else clients need. */
+    public static Trainer trainer(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settingsMap)
+            throws InterruptedException {
+        Map<String, String> config = config(clientProperties, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, dl4j(settings), metrics),
-                StreamsProperties.trainer(kafka.bootstrapServers(), config, bad));
+                StreamsProperties.trainer(config.get("bootstrap.servers"), config, bad));
         app.start(Duration.ofSeconds(60));
         return new Trainer(app, metrics, bad);
     }
 
     public static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
-        Map<String, String> config = config(kafka, stateDir, settingsMap);
+        return scorer(kafka.clientProperties(), stateDir, settingsMap);
+    }
+
+    /** A scorer against any broker, like {@link #trainer(Map, Path, Map)}. */
+    public static Scorer scorer(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settingsMap)
+            throws InterruptedException {
+        Map<String, String> config = config(clientProperties, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
         ModelRegistry registry = new ModelRegistry(settings, dl4j(settings));
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("scorer", ScorerTopology.build(settings, registry, metrics),
-                StreamsProperties.scorer(kafka.bootstrapServers(), config, bad));
+                StreamsProperties.scorer(config.get("bootstrap.servers"), config, bad));
         app.start(Duration.ofSeconds(60));
         return new Scorer(app, registry, metrics, bad);
     }

@@ -44,7 +44,7 @@ class TrainerCrashRecoveryTest {
                 "publish.interval.ms", "500", "train.partial.batch.ms", "300", "warmup.examples", "500");
         Path config = dir.resolve("trainer.properties");
         StringBuilder props = new StringBuilder();
-        StreamAeRunner.config(kafka, dir.resolve("trainer-state"), settings)
+        StreamAeRunner.config(kafka.clientProperties(), dir.resolve("trainer-state"), settings)
                 .forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
         Files.writeString(config, props);
         Path log = dir.resolve("trainer.log");
