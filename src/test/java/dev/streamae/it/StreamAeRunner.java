@@ -11,6 +11,8 @@ import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -32,6 +34,16 @@ final class StreamAeRunner {
         kafka.clientProperties().forEach((k, v) -> config.put(k, String.valueOf(v)));
         config.put("state.dir", stateDir.toString());
         return config;
+    }
+
+    /** {@link #config} as a properties file, for a {@code streamae} command in a {@link ChildProcess}. */
+    static Path configFile(LocalKafka kafka, Path stateDir, Map<String, String> settings, Path file)
+            throws IOException {
+        StringBuilder props = new StringBuilder();
+        config(kafka, stateDir, settings)
+                .forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(file, props);
+        return file;
     }
 
     record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
