@@ -55,6 +55,11 @@ final class StreamAeRunner {
 
     record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
             implements AutoCloseable {
+        /** Tasks this instance processes now (one per {@code images} partition it owns). */
+        long activeTasks() {
+            return app.streams().metadataForLocalThreads().stream().mapToLong(t -> t.activeTasks().size()).sum();
+        }
+
         @Override
         public void close() {
             app.close();
