@@ -87,6 +87,18 @@ public final class KafkaTestClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Reads {@code topic} (read_committed) and asserts that it holds exactly {@code expected} distinct
+     * keys, each exactly once: the "every image scored once" check.
+     */
+    void assertEachKeyOnce(String topic, int expected, Duration timeout) {
+        Map<String, Long> perKey = readCommitted(topic, expected, timeout).stream()
+                .collect(java.util.stream.Collectors.groupingBy(ConsumerRecord::key, java.util.stream.Collectors.counting()));
+        org.assertj.core.api.Assertions.assertThat(perKey).as("distinct keys on " + topic).hasSize(expected);
+        org.assertj.core.api.Assertions.assertThat(java.util.Set.copyOf(perKey.values())).as("records per key on " + topic)
+                .containsExactly(1L);
+    }
+
     long endOffsets(String topic) throws ExecutionException, InterruptedException {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(clientProperties)) {
             var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();

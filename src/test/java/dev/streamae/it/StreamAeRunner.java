@@ -11,6 +11,8 @@ import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,6 +36,16 @@ public final class StreamAeRunner {
         return config;
     }
 
+    /** {@link #config} as a properties file, for a {@code streamae} command in a {@link ChildProcess}. */
+    static Path configFile(LocalKafka kafka, Path stateDir, Map<String, String> settings, Path file)
+            throws IOException {
+        StringBuilder props = new StringBuilder();
+        config(kafka.clientProperties(), stateDir, settings)
+                .forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(file, props);
+        return file;
+    }
+
     public record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
         @Override
         public void close() {
@@ -43,6 +55,11 @@ public final class StreamAeRunner {
 
     public record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
             implements AutoCloseable {
+        /** Tasks this instance processes now (one per {@code images} partition it owns). */
+        long activeTasks() {
+            return app.streams().metadataForLocalThreads().stream().mapToLong(t -> t.activeTasks().size()).sum();
+        }
+
         @Override
         public void close() {
             app.close();
