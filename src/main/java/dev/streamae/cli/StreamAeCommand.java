@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PlotCommand.class,
+                BenchCommand.class,
         })
 public final class StreamAeCommand implements Runnable {
 

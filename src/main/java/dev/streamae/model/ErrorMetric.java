@@ -16,18 +16,39 @@ public enum ErrorMetric {
 
     private static final double EPS = 1e-6;
 
-    /** Error of one reconstruction {@code recon} of {@code input}, both of length {@code n} from offset. */
+    /**
+     * Error of one reconstruction {@code recon} of {@code input}, both of length {@code n} from offset.
+     *
+     * <p>One loop per metric rather than a switch per pixel. For BCE, a pixel that is exactly 0 or 1
+     * (most of an MNIST digit) needs only one of the two logarithms: the other term is multiplied by
+     * exactly zero, so skipping it changes no bit of the result and halves the work, which is a
+     * sizeable part of scoring and of a training step.
+     */
     public double of(float[] input, int inputOffset, float[] recon, int reconOffset, int n) {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            double x = input[inputOffset + i];
-            double r = recon[reconOffset + i];
-            switch (this) {
-                case MSE -> sum += (r - x) * (r - x);
-                case MAE -> sum += Math.abs(r - x);
-                case BCE -> {
-                    double rc = Math.min(1 - EPS, Math.max(EPS, r));
-                    sum -= x * Math.log(rc) + (1 - x) * Math.log(1 - rc);
+        switch (this) {
+            case MSE -> {
+                for (int i = 0; i < n; i++) {
+                    double d = (double) recon[reconOffset + i] - input[inputOffset + i];
+                    sum += d * d;
+                }
+            }
+            case MAE -> {
+                for (int i = 0; i < n; i++) {
+                    sum += Math.abs((double) recon[reconOffset + i] - input[inputOffset + i]);
+                }
+            }
+            case BCE -> {
+                for (int i = 0; i < n; i++) {
+                    double x = input[inputOffset + i];
+                    double rc = Math.min(1 - EPS, Math.max(EPS, recon[reconOffset + i]));
+                    if (x == 0) {
+                        sum -= Math.log(1 - rc);
+                    } else if (x == 1) {
+                        sum -= Math.log(rc);
+                    } else {
+                        sum -= x * Math.log(rc) + (1 - x) * Math.log(1 - rc);
+                    }
                 }
             }
         }

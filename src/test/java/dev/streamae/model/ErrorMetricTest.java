@@ -37,6 +37,25 @@ class ErrorMetricTest {
     }
 
     @Test
+    void bceSkipsOnlyTermsMultipliedByZeroSoEveryBitMatchesTheFullFormula() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        float[] input = new float[784];
+        float[] recon = new float[784];
+        for (int i = 0; i < input.length; i++) {
+            int kind = random.nextInt(3);
+            input[i] = kind == 0 ? 0f : kind == 1 ? 1f : random.nextInt(256) / 255f;
+            recon[i] = i % 97 == 0 ? (i % 2 == 0 ? 0f : 1f) : (float) random.nextDouble();
+        }
+        double sum = 0;
+        for (int i = 0; i < input.length; i++) {
+            double x = input[i];
+            double rc = Math.min(1 - 1e-6, Math.max(1e-6, recon[i]));
+            sum -= x * Math.log(rc) + (1 - x) * Math.log(1 - rc);
+        }
+        assertThat(ErrorMetric.BCE.of(input, recon)).isEqualTo(sum / input.length);
+    }
+
+    @Test
     void offsetsSelectOneRowOfAFlatBatch() {
         float[] flat = {9, 9, 0f, 1f, 0.5f, 0.25f};
         assertThat(ErrorMetric.MSE.of(flat, 2, RECON, 0, 4)).isEqualTo(ErrorMetric.MSE.of(INPUT, RECON));

@@ -1,0 +1,74 @@
+package dev.streamae.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The issue's targets and the informative ratios, from the medians of a run. Ratios are taken
+ * between figures measured in the same invocation on the same machine, so a busy machine slows
+ * both sides and the ratio survives better than either figure.
+ */
+public final class Checks {
+
+    public static final String DL4J_TRAIN = "offline.dl4j.train";
+    public static final String DL4J_TRAIN_CPU = "offline.dl4j.train.cpu";
+    public static final String TORCH_TRAIN = "offline.torch.train";
+    public static final String DL4J_INFER = "offline.dl4j.infer";
+    public static final String TORCH_INFER = "offline.torch.infer";
+    public static final String TRAINER_E2E = "trainer.e2e";
+    public static final String TRAINER_CPU = "trainer.cpu";
+    public static final String TRAINER_HEAP = "trainer.heap";
+    public static final String TRAINER_RSS = "trainer.rss";
+    public static final String SCORER_E2E = "scorer.e2e";
+    public static final String SCORER_CPU = "scorer.cpu";
+    public static final String SCORER_FIXED_P50 = "scorer.fixed.p50";
+    public static final String SCORER_FIXED_P99 = "scorer.fixed.p99";
+    public static final String SCORER_HIGH_RATE = "scorer.high.rate";
+    public static final String SCORER_HIGH_P50 = "scorer.high.p50";
+    public static final String SCORER_HIGH_P99 = "scorer.high.p99";
+    public static final String SCORER_HEAP = "scorer.heap";
+    public static final String SCORER_RSS = "scorer.rss";
+
+    /** The limits. */
+    public static final double TRAINER_VS_TORCH = 1.0;
+    public static final double SCORER_VS_TORCH = 0.5;
+    public static final double P99_LIMIT_MS = 50;
+    public static final double HEAP_LIMIT_MB = 512;
+
+    private Checks() {
+    }
+
+    /**
+     * @param medians measure key to median; a missing key makes the checks that need it SKIPPED
+     * @param latencyRate the fixed rate the p99 target was measured at (the issue's is 2,000/s)
+     */
+    public static List<Check> evaluate(Map<String, Double> medians, int latencyRate) {
+        List<Check> checks = new ArrayList<>();
+        checks.add(Check.atLeast("trainer e2e / PyTorch offline training", ratio(medians, TRAINER_E2E, TORCH_TRAIN),
+                "x", TRAINER_VS_TORCH));
+        checks.add(Check.atLeast("scorer e2e / PyTorch batch inference", ratio(medians, SCORER_E2E, TORCH_INFER),
+                "x", SCORER_VS_TORCH));
+        checks.add(Check.atMost(String.format("scorer p99 latency at %,d img/s", latencyRate),
+                medians.get(SCORER_FIXED_P99), "ms", P99_LIMIT_MS));
+        checks.add(Check.atMost("trainer heap after GC (-Xmx512m)", medians.get(TRAINER_HEAP), "MB", HEAP_LIMIT_MB));
+        checks.add(Check.atMost("scorer heap after GC (-Xmx512m)", medians.get(SCORER_HEAP), "MB", HEAP_LIMIT_MB));
+        checks.add(Check.info("DL4J / PyTorch offline training", ratio(medians, DL4J_TRAIN, TORCH_TRAIN), "x"));
+        checks.add(Check.info("DL4J / PyTorch batch inference", ratio(medians, DL4J_INFER, TORCH_INFER), "x"));
+        checks.add(Check.info("trainer e2e / DL4J offline training", ratio(medians, TRAINER_E2E, DL4J_TRAIN), "x"));
+        checks.add(Check.info("scorer e2e / DL4J batch inference", ratio(medians, SCORER_E2E, DL4J_INFER), "x"));
+        checks.add(Check.info("trainer CPU per image / DL4J offline CPU per image", ratio(medians, TRAINER_CPU, DL4J_TRAIN_CPU),
+                "x"));
+        return checks;
+    }
+
+    /** {@code a / b}, or null when either is missing or b is not positive. */
+    static Double ratio(Map<String, Double> medians, String a, String b) {
+        Double x = medians.get(a);
+        Double y = medians.get(b);
+        if (x == null || y == null || !(y > 0) || x.isNaN()) {
+            return null;
+        }
+        return x / y;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.streamae.bench;
+
+import dev.streamae.image.Datasets;
+import dev.streamae.image.ImageDecoder;
+import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.ModelRegistry;
+import dev.streamae.streams.ScorerMetrics;
+import dev.streamae.streams.ScorerTopology;
+import dev.streamae.streams.StreamAeSettings;
+import dev.streamae.streams.StreamsApp;
+import dev.streamae.streams.StreamsProperties;
+import dev.streamae.streams.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The scorer topology end to end, with a warmed-up model already published:
+ * <ul>
+ *   <li>throughput: a fresh scorer per run on the pre-produced backlog, timed by a read_committed
+ *       consumer of {@code image-scores} from the first committed scores to the last;</li>
+ *   <li>latency: one scorer, fed at a fixed rate and then at 80% of the measured throughput; the
+ *       latency of an image is the time the consumer received its score minus the image's
+ *       timestamp, which the producer sets when it sends it.</li>
+ * </ul>
+ */
+final class ScorerBench {
+
+    static final String MODEL_NAME = "bench-scorer";
+    private static final double HIGH_FRACTION = 0.8;
+
+    private ScorerBench() {
+    }
+
+    static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
+        BenchPlan plan = runs.plan();
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        for (int r = plan.firstRun(); r <= plan.repeats(); r++) {
+            Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
+            BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
+            try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);
+                 StreamsApp app = start(runs, config)) {
+                Duration timeout = Duration.ofSeconds(120 + backlog.count() / 500);
+                if (!watcher.awaitCount(backlog.count(), timeout)) {
+                    throw new IllegalStateException("the scorer scored " + watcher.count() + " of " + backlog.count()
+                            + " images within " + timeout.toSeconds() + " s");
+                }
+                if (!"READY".equals(watcher.firstStatus())) {
+                    throw new IllegalStateException("the scorer had no warmed-up model: status " + watcher.firstStatus());
+                }
+                if (r >= 1) {
+                    rates.add(watcher.steadyRate());
+                    cpu.add(watcher.cpuMicrosPerScore());
+                }
+                runs.progress(String.format(Locale.ROOT, "scorer %s: %,d images scored, %,.0f img/s after the first commit, "
+                        + "%.1f us CPU per image", AppRuns.runName(r), watcher.count(), watcher.steadyRate(),
+                        watcher.cpuMicrosPerScore()));
+            }
+        }
+        List<Measure> measures = new ArrayList<>();
+        measures.add(Measure.rate(Checks.SCORER_E2E, "scorer e2e, images -> image-scores (read_committed)", rates));
+        measures.add(Measure.of(Checks.SCORER_CPU, "scorer CPU per image (" + (memory != null ? "its JVM" : "whole JVM, broker too")
+                + ")", "us", false, cpu));
+        measures.addAll(latencies(runs, (int) Math.max(1, Math.round(HIGH_FRACTION * Stats.median(rates)))));
+        if (memory != null) {
+            measures.add(Measure.megabytes(Checks.SCORER_HEAP, "scorer heap after GC, max (-Xmx"
+                    + Math.round(MemorySampler.maxHeapMb()) + "m)", List.of(memory.maxHeapAfterGcMb())));
+            measures.add(Measure.megabytes(Checks.SCORER_RSS, "scorer resident memory (VmRSS), max", List.of(memory.maxRssMb())));
+        }
+        return measures;
+    }
+
+    private static StreamsApp start(AppRuns runs, Map<String, String> config) throws InterruptedException {
+        StreamAeSettings settings = StreamAeSettings.from(config);
+        ScorerMetrics metrics = new ScorerMetrics();
+        ModelRegistry registry = new ModelRegistry(settings, runs.models(settings));
+        StreamsApp app = new StreamsApp("bench-scorer", ScorerTopology.build(settings, registry, metrics),
+                StreamsProperties.scorer(config.get("bootstrap.servers"), config, metrics.badRecordsCounter()));
+        return app.start(Duration.ofMinutes(2));
+    }
+
+    private static List<Measure> latencies(AppRuns runs, int highRate) throws Exception {
+        BenchPlan plan = runs.plan();
+        Map<String, String> config = runs.newApp("scorer-latency", Map.of("model.name", MODEL_NAME));
+        BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), BenchKafka.endOffsets(runs.admin(), Topics.IMAGES));
+        List<Double> fixed50 = new ArrayList<>();
+        List<Double> fixed99 = new ArrayList<>();
+        List<Double> high50 = new ArrayList<>();
+        List<Double> high99 = new ArrayList<>();
+        Map<String, Object> producerProps = BenchKafka.producerProps(runs.clientProps());
+        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        try (StreamsApp app = start(runs, config);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                     new ByteArraySerializer())) {
+            Window window = new Window(runs, producer, config.get("application.id"));
+            for (int r = 1; r <= plan.repeats(); r++) {
+                long[] a = window.run(r + "-fixed", plan.latencyRate());
+                fixed50.add((double) Stats.percentile(a, 0.50));
+                fixed99.add((double) Stats.percentile(a, 0.99));
+                long[] b = window.run(r + "-high", highRate);
+                high50.add((double) Stats.percentile(b, 0.50));
+                high99.add((double) Stats.percentile(b, 0.99));
+            }
+        }
+        String fixed = String.format(Locale.ROOT, "%,d img/s", plan.latencyRate());
+        String high = String.format(Locale.ROOT, "%,d img/s (80%% of max)", highRate);
+        return List.of(
+                Measure.millis(Checks.SCORER_FIXED_P50, "scorer latency p50 at " + fixed, fixed50),
+                Measure.millis(Checks.SCORER_FIXED_P99, "scorer latency p99 at " + fixed, fixed99),
+                Measure.rate(Checks.SCORER_HIGH_RATE, "scorer high load: 80% of the e2e median", List.of((double) highRate)),
+                Measure.millis(Checks.SCORER_HIGH_P50, "scorer latency p50 at " + high, high50),
+                Measure.millis(Checks.SCORER_HIGH_P99, "scorer latency p99 at " + high, high99));
+    }
+
+    /** One latency measurement: images at a fixed rate, a warm-up not counted, every score awaited. */
+    private record Window(AppRuns runs, KafkaProducer<String, byte[]> producer, String runId) {
+
+        long[] run(String name, int rate) throws InterruptedException {
+            BenchPlan plan = runs.plan();
+            Datasets.Labelled digits = Datasets.mnistHeldOut();
+            JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
+            String prefix = "lat-" + runId + "-" + name + "-";
+            long startMs = System.currentTimeMillis();
+            long total = (long) rate * (plan.warmupSeconds() + plan.latencySeconds());
+            try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), prefix, startMs + plan.warmupSeconds() * 1000L)) {
+                long start = System.nanoTime();
+                for (long i = 0; i < total; i++) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    int index = (int) (i % digits.count());
+                    long now = System.currentTimeMillis();
+                    ImageRecord image = new ImageRecord(prefix + i, null, ImageDecoder.encodeU8(digits.images().bytes(index)),
+                            null, null, null, digits.labels()[index], now);
+                    producer.send(new ProducerRecord<>(Topics.IMAGES, null, now, image.id(), serde.toBytes(image)));
+                }
+                producer.flush();
+                double sendSeconds = (System.nanoTime() - start) / 1e9;
+                boolean all = watcher.awaitCount(total, Duration.ofSeconds(30));
+                long[] latencies = watcher.latencies();
+                if (latencies.length == 0) {
+                    throw new IllegalStateException("no score of the latency window " + name + " arrived within 30 s");
+                }
+                runs.progress(String.format(Locale.ROOT, "scorer latency %s: %,d img/s asked, %,.0f sent, %,d of %,d scored%s; "
+                                + "p50 %d ms, p99 %d ms, max %d ms", name, rate, total / sendSeconds, watcher.count(), total,
+                        all ? "" : " (INCOMPLETE after 30 s)", Stats.percentile(latencies, 0.5),
+                        Stats.percentile(latencies, 0.99), Stats.percentile(latencies, 1.0)));
+                return latencies;
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.streamae.bench;
+
+import dev.streamae.streams.StreamAeSettings;
+import dev.streamae.streams.StreamsApp;
+import dev.streamae.streams.StreamsProperties;
+import dev.streamae.streams.TrainerMetrics;
+import dev.streamae.streams.TrainerTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The trainer topology end to end: each run starts a fresh trainer (its own application id and
+ * state) on the pre-produced backlog and times it from its first optimiser step (so start-up,
+ * group joining and task creation are not counted) until every backlog image was trained.
+ */
+final class TrainerBench {
+
+    static final String MODEL_NAME = "bench-trainer";
+
+    private TrainerBench() {
+    }
+
+    static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
+        BenchPlan plan = runs.plan();
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        for (int r = plan.firstRun(); r <= plan.repeats(); r++) {
+            Map<String, String> config = runs.newApp("trainer", Map.of("model.name", MODEL_NAME));
+            BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
+            StreamAeSettings settings = StreamAeSettings.from(config);
+            TrainerMetrics metrics = new TrainerMetrics();
+            try (StreamsApp app = new StreamsApp("bench-trainer", TrainerTopology.build(settings, runs.models(settings), metrics),
+                    StreamsProperties.trainer(config.get("bootstrap.servers"), config, metrics.badRecordsCounter()))) {
+                app.start(Duration.ofMinutes(2));
+                Duration timeout = Duration.ofSeconds(120 + backlog.count() / 200);
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (metrics.steps() == 0) {
+                    waitOrFail(deadline, "the trainer took no step within " + timeout.toSeconds() + " s");
+                }
+                long t0 = System.nanoTime();
+                long cpu0 = ProcessCpu.nanos();
+                long e0 = metrics.examplesTrained();
+                while (metrics.examplesTrained() < backlog.count()) {
+                    waitOrFail(deadline, "the trainer learnt " + metrics.examplesTrained() + " of " + backlog.count()
+                            + " images within " + timeout.toSeconds() + " s");
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double rate = (backlog.count() - e0) / seconds;
+                double cpuPerImage = ProcessCpu.microsPerImage(cpu0, ProcessCpu.nanos(), backlog.count() - e0);
+                if (r >= 1) {
+                    rates.add(rate);
+                    cpu.add(cpuPerImage);
+                }
+                runs.progress(String.format(Locale.ROOT, "trainer %s: %,d images in %.2f s after the first step: "
+                        + "%,.0f img/s, %.1f us CPU per image (%d bad records)", AppRuns.runName(r), backlog.count() - e0,
+                        seconds, rate, cpuPerImage, metrics.badRecords()));
+            }
+        }
+        List<Measure> measures = new ArrayList<>();
+        measures.add(Measure.rate(Checks.TRAINER_E2E, "trainer e2e, images -> model (batch 64)", rates));
+        measures.add(Measure.of(Checks.TRAINER_CPU, "trainer CPU per image (" + (memory != null ? "its JVM" : "whole JVM, broker too")
+                + ")", "us", false, cpu));
+        if (memory != null) {
+            measures.add(Measure.megabytes(Checks.TRAINER_HEAP, "trainer heap after GC, max (-Xmx"
+                    + Math.round(MemorySampler.maxHeapMb()) + "m)", List.of(memory.maxHeapAfterGcMb())));
+            measures.add(Measure.megabytes(Checks.TRAINER_RSS, "trainer resident memory (VmRSS), max",
+                    List.of(memory.maxRssMb())));
+        }
+        return measures;
+    }
+
+    static void waitOrFail(long deadline, String message) throws InterruptedException {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(message);
+        }
+        Thread.sleep(1);
+    }
+}
