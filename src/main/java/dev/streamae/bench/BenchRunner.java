@@ -36,8 +36,11 @@ public final class BenchRunner {
     public static final String BACKLOG_OPTION = "--backlog-start";
     public static final String BACKLOG_PREFIX_OPTION = "--backlog-prefix";
     public static final String WORK_DIR_OPTION = "--work-dir";
-    /** Extra JVM options for the child JVMs (space-separated), e.g. to profile them. */
-    public static final String CHILD_JAVA_OPTS = "STREAMAE_BENCH_CHILD_JAVA_OPTS";
+    /**
+     * Environment variable with extra JVM options for the child JVMs (space-separated), e.g. to
+     * profile them. Not STREAMAE_*: those are configuration keys, passed on to Kafka.
+     */
+    public static final String CHILD_JAVA_OPTS = "BENCH_CHILD_JAVA_OPTS";
 
     private final BenchPlan plan;
     private final Function<StreamAeSettings, ModelFactory> models;
