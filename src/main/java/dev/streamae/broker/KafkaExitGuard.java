@@ -1,5 +1,8 @@
 package dev.streamae.broker;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,11 +21,17 @@ import org.slf4j.LoggerFactory;
  * <p>The procedures are JVM-global and stay installed: only Kafka's server code calls {@code Exit}
  * (clients and Kafka Streams do not), and an embedding process never wants Kafka to end it.
  * {@code Exit} is in Kafka's {@code internals} package, like the rest of the embedded server API.
+ *
+ * <p>A refused halt leaves a broker that may be broken while its JVM lives on. Whoever must react
+ * (e.g. {@code streamae broker}, which then ends its process) registers a listener through
+ * {@link LocalKafka#onFatalFault}; listeners hear of every refused halt in the JVM, since
+ * {@code Exit} cannot say which embedded broker asked.
  */
 final class KafkaExitGuard {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaExitGuard.class);
     private static boolean installed;
+    private static final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
     private KafkaExitGuard() {
     }
@@ -43,9 +52,25 @@ final class KafkaExitGuard {
         installed = true;
     }
 
+    static void addListener(Consumer<String> listener) {
+        listeners.add(listener);
+    }
+
+    static void removeListener(Consumer<String> listener) {
+        listeners.remove(listener);
+    }
+
     private static void refuse(String what, int code, String message) {
         log.error("Embedded Kafka asked to {} the JVM with status {} ({}); refused, failing the broker instead", what, code, message);
-        throw new FatalKafkaFaultException("embedded Kafka hit a fatal fault and asked to " + what + " the JVM (status "
-                + code + (message == null ? "" : ", " + message) + "); see the ERROR log above");
+        String fault = "embedded Kafka hit a fatal fault and asked to " + what + " the JVM (status "
+                + code + (message == null ? "" : ", " + message) + ")";
+        for (Consumer<String> listener : listeners) {
+            try {
+                listener.accept(fault);
+            } catch (RuntimeException e) {
+                log.warn("A fatal-fault listener failed", e);
+            }
+        }
+        throw new FatalKafkaFaultException(fault + "; see the ERROR log above");
     }
 }

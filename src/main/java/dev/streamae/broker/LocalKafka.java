@@ -20,13 +20,16 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * A real, single-node Apache Kafka broker (KRaft, combined broker and controller) running inside this
@@ -85,6 +88,7 @@ public final class LocalKafka implements AutoCloseable {
     private final Map<String, Object> clientOverrides;
     private final int defaultPartitions;
     private final Duration startupTimeout;
+    private final List<Consumer<String>> faultListeners = new CopyOnWriteArrayList<>();
 
     /** 0 until chosen; pinned once given or once a start succeeded (clients know it from then on). */
     private int port;
@@ -180,6 +184,17 @@ public final class LocalKafka implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Calls {@code listener} with Kafka's reason when embedded Kafka code in this JVM asks to halt it
+     * (see {@link KafkaExitGuard}: the halt is refused, so the broker may be left broken), until
+     * {@link #close()}. {@code Exit} is JVM-wide, so the fault may come from another embedded broker.
+     */
+    public void onFatalFault(Consumer<String> listener) {
+        Objects.requireNonNull(listener);
+        faultListeners.add(listener);
+        KafkaExitGuard.addListener(listener);
+    }
+
     /** Stops the broker and, if the data directory was temporary, deletes it. Safe to call twice. */
     @Override
     public synchronized void close() {
@@ -187,6 +202,7 @@ public final class LocalKafka implements AutoCloseable {
             return;
         }
         closed = true;
+        faultListeners.forEach(KafkaExitGuard::removeListener);
         stop();
         if (deleteDataDirOnClose) {
             try {

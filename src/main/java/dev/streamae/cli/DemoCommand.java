@@ -15,6 +15,7 @@ import dev.streamae.streams.TopicAdmin;
 import dev.streamae.streams.TopicDeclarations;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
+import dev.streamae.web.Dashboard;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the report and figures are written. Default: ${DEFAULT-VALUE}.")
     Path output;
 
+    @Option(names = "--dashboard-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of the live dashboard on 127.0.0.1 (0: any free port; -1: no dashboard). Default: ${DEFAULT-VALUE}.")
+    int dashboardPort;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -96,13 +101,18 @@ final class DemoCommand implements Callable<Integer> {
             ScorerMetrics scorerMetrics = new ScorerMetrics();
             ModelRegistry registry = new ModelRegistry(settings, Models.factory(settings));
             Datasets.Split split = Datasets.seedSplit();
-            try (StreamsApp trainer = new StreamsApp("trainer",
+            try (Dashboard dashboard = dashboardPort < 0 ? null
+                         : new Dashboard(new HashMap<>(clientProps), settings, Dashboard.DEFAULT_BIND, dashboardPort).start();
+                 StreamsApp trainer = new StreamsApp("trainer",
                          TrainerTopology.build(settings, Models.factory(settings), trainerMetrics),
                          StreamsProperties.trainer(bootstrap, config, trainerMetrics.badRecordsCounter()));
                  StreamsApp scorer = new StreamsApp("scorer", ScorerTopology.build(settings, registry, scorerMetrics),
                          StreamsProperties.scorer(bootstrap, config, scorerMetrics.badRecordsCounter()))) {
                 trainer.start(Duration.ofMinutes(2));
                 scorer.start(Duration.ofMinutes(2));
+                if (dashboard != null) {
+                    out.printf("live dashboard: %s%n", dashboard.url());
+                }
                 out.printf("trainer and scorer running (model %s, %s, metric %s); streaming %d images/s for %d s, "
                         + "%.0f%% Fashion-MNIST anomalies%n", settings.modelName(), settings.architecture(),
                         settings.metric().id(), rate, durationSeconds, anomalyRate * 100);

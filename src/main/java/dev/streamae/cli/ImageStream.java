@@ -2,6 +2,7 @@ package dev.streamae.cli;
 
 import dev.streamae.image.Datasets;
 import dev.streamae.image.ImageDecoder;
+import dev.streamae.model.OfflineTrainer;
 import dev.streamae.streams.ImageRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
@@ -46,7 +48,11 @@ final class ImageStream {
         this.encoding = encoding;
         this.random = new Random(seed);
         this.idPrefix = idPrefix;
-        this.order = shuffled(normal != null ? normal.count() : pngFiles.size(), random);
+        this.order = new int[normal != null ? normal.count() : pngFiles.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        OfflineTrainer.shuffle(order, new SplittableRandom(seed));
     }
 
     static ImageStream ofDataset(String name, double anomalyRate, Encoding encoding, long seed, String idPrefix) {
@@ -118,17 +124,4 @@ final class ImageStream {
         return out;
     }
 
-    private static int[] shuffled(int n, Random random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
-    }
 }

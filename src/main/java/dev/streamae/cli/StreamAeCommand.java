@@ -11,9 +11,12 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DemoCommand.class,
+                BrokerCommand.class,
+                TopicsCommand.class,
                 ProduceCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,
+                DashboardCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 PlotCommand.class,

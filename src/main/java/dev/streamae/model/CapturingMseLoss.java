@@ -10,8 +10,8 @@ import org.nd4j.shade.jackson.annotation.JsonIgnore;
  *
  * <p>Why: a train step must report every example's error <em>before</em> the step. The loss
  * function is the one place inside {@code fit()} that sees the output of the very forward pass the
- * gradient comes from, so capturing it here saves a second forward pass (about a quarter of the
- * cost of a step) and guarantees the reported errors belong to the pre-step parameters.
+ * gradient comes from, so capturing it here saves a second forward pass (a third of a step's
+ * arithmetic) and guarantees the reported errors belong to the pre-step parameters.
  *
  * <p>Scaling is LossMSE's, which matches PyTorch's {@code nn.MSELoss()} (mean over all elements):
  * LossMSE divides each example's summed squared error, and its gradient, by the number of outputs,

@@ -13,7 +13,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,9 +53,9 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public static final double ADAM_EPSILON = 1e-8;
 
     /**
-     * DL4J counts iterations in an {@code int}, and a streaming trainer can run for longer than
-     * 2^31 steps. Adam only needs the count for its bias correction, which is exactly 1 in float
-     * arithmetic after ~20,000 steps, so the count handed to DL4J is clamped here.
+     * DL4J counts iterations in an {@code int}, and a streaming trainer can outlive 2^31 steps.
+     * Adam needs the count only for its bias correction, 1 - beta^t, which no longer differs from
+     * 1 in float arithmetic after about 17,000 steps, so the count handed to DL4J is clamped.
      */
     private static final int MAX_ADAM_ITERATION = 1 << 30;
 
@@ -71,15 +70,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
      */
     private final int codeLayer;
     private final int inputSize;
-
     /**
-     * Batches of at most this many rows are scored by {@link JavaForward}: below it one DL4J call
-     * costs more than the rows in plain Java.
+     * The last batch's input matrix, refilled when the next batch has as many rows: native
+     * allocations are costly (see {@link NdArrays}) and streaming batches often repeat a size.
      */
-    static final int JAVA_FORWARD_MAX_ROWS = 8;
-
-    /** The parameters as a plain-Java forward pass, or null until needed after they changed. */
-    private JavaForward javaForward;
+    private INDArray inputMatrix;
 
     /** Optimiser steps taken, including those before a {@link #restore}. */
     private long steps;
@@ -104,7 +99,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
         // Fetch the loss from the initialised network: DL4J may have copied the configuration.
         this.loss = (CapturingMseLoss) ((BaseOutputLayer) network.getOutputLayer().conf().getLayer()).getLossFn();
         float[] initial = torchLikeInitialParameters(architecture, seed);
-        network.setParams(Nd4j.create(initial, new long[] {1, initial.length}, 'c'));
+        network.setParams(NdArrays.matrix(initial, 1, initial.length));
         // Create the updater now so its state view exists for state()/restore() before any step.
         network.getUpdater();
         LOG.debug("Built autoencoder {} ({} parameters), metric {}, Adam lr {}, seed {}",
@@ -114,6 +109,16 @@ public final class Dl4jAutoencoder implements Autoencoder {
     /** The seed network: 784-128-64-12-3, MSE errors, Adam lr 0.005. */
     public static Dl4jAutoencoder seed(long seed) {
         return new Dl4jAutoencoder(Architecture.SEED, ErrorMetric.MSE, SEED_LEARNING_RATE, seed);
+    }
+
+    /**
+     * A network holding {@code snapshot}'s model, with the snapshot's error metric (its threshold
+     * is expressed in that metric). The learning rate matters only if the model is trained further.
+     */
+    public static Dl4jAutoencoder fromSnapshot(Snapshot snapshot, double learningRate) {
+        Dl4jAutoencoder model = new Dl4jAutoencoder(snapshot.architecture(), snapshot.metric(), learningRate, 0);
+        model.restore(snapshot.toModelState());
+        return model;
     }
 
     /** Index of the code layer for {@code architecture}: the last of the encoder's dense layers. */
@@ -178,12 +183,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
     public TrainStep train(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        INDArray x = NdArrays.matrix(input, rows, inputSize);
+        INDArray x = inputMatrix(input, rows);
         network.setIterationCount(adamIteration());
         // An autoencoder's labels are its inputs; fit() only reads them.
         network.fit(x, x);
         steps++;
-        javaForward = null;
         float[] output = loss.takeLastOutput();
         if (output == null || output.length != input.length) {
             throw new IllegalStateException("the training pass did not yield a reconstruction of the batch");
@@ -212,42 +216,29 @@ public final class Dl4jAutoencoder implements Autoencoder {
         return (int) Math.min(steps - adamStart, MAX_ADAM_ITERATION);
     }
 
+    private INDArray inputMatrix(float[] input, int rows) {
+        if (inputMatrix == null || inputMatrix.rows() != rows) {
+            inputMatrix = NdArrays.matrix(input, rows, inputSize);
+        } else {
+            NdArrays.fill(inputMatrix, input);
+        }
+        return inputMatrix;
+    }
+
     @Override
     public Scores score(float[][] batch) {
         float[] input = Batches.checkAndFlatten(batch, inputSize);
         int rows = batch.length;
-        int codeSize = architecture.codeSize();
-        float[] codes;
-        float[] output;
-        if (rows <= JAVA_FORWARD_MAX_ROWS) {
-            codes = new float[rows * codeSize];
-            output = new float[rows * inputSize];
-            javaForward().forward(input, rows, codes, output);
-        } else {
-            INDArray x = NdArrays.matrix(input, rows, inputSize);
-            // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
-            List<INDArray> activations = network.feedForward(x, false);
-            codes = NdArrays.rowMajor(activations.get(codeLayer + 1));
-            output = NdArrays.rowMajor(activations.get(activations.size() - 1));
-        }
-        float[][] codeRows = new float[rows][];
-        float[][] reconstructions = new float[rows][];
+        INDArray x = inputMatrix(input, rows);
+        // One inference pass; element 0 is the input, element i + 1 the activations of layer i.
+        List<INDArray> activations = network.feedForward(x, false);
+        float[][] codes = NdArrays.rows(activations.get(codeLayer + 1));
+        float[][] reconstructions = NdArrays.rows(activations.get(activations.size() - 1));
         double[] errors = new double[rows];
         for (int r = 0; r < rows; r++) {
-            int offset = r * inputSize;
-            codeRows[r] = Arrays.copyOfRange(codes, r * codeSize, (r + 1) * codeSize);
-            reconstructions[r] = Arrays.copyOfRange(output, offset, offset + inputSize);
-            errors[r] = metric.of(input, offset, output, offset, inputSize);
+            errors[r] = metric.of(input, r * inputSize, reconstructions[r], 0, inputSize);
         }
-        return new Scores(codeRows, reconstructions, errors);
-    }
-
-    /** The plain-Java forward pass with the current parameters, rebuilt after they changed. */
-    private JavaForward javaForward() {
-        if (javaForward == null) {
-            javaForward = new JavaForward(architecture, NdArrays.rowMajor(network.params()));
-        }
-        return javaForward;
+        return new Scores(codes, reconstructions, errors);
     }
 
     @Override
@@ -257,6 +248,9 @@ public final class Dl4jAutoencoder implements Autoencoder {
 
     /**
      * The parameters in DL4J's flat order and, if asked, Adam's state view (both moments). The
+     * flat order is, layer by layer from input to output, the {@code nIn x nOut} weight matrix in
+     * column-major order (weight {@code (i, j)} at {@code i + j * nIn}) followed by the
+     * {@code nOut} biases, which is what a plain-Java forward pass over a snapshot needs. The
      * step count is {@link #steps()}; a restored model continues exactly when Adam never restarted
      * (see {@link #restore}).
      */
@@ -300,14 +294,13 @@ public final class Dl4jAutoencoder implements Autoencoder {
         }
         network.setParams(NdArrays.matrix(state.parameters(), 1, state.parameters().length));
         if (optimiser != null) {
-            updater.assign(NdArrays.matrix(optimiser, 1, optimiser.length).reshape('c', updater.shape()));
+            updater.assign(NdArrays.matrix(optimiser, 1, optimiser.length).reshape(updater.shape()));
             adamStart = 0;
         } else {
             updater.assign(0);
             adamStart = state.steps();
         }
         steps = state.steps();
-        javaForward = null;
         network.setIterationCount(adamIteration());
         LOG.debug("Restored {} at step {} ({} optimiser state)", architecture, steps,
                 optimiser != null ? "with" : "without");

@@ -134,7 +134,7 @@ public final class OfflineTrainer {
      * Fisher-Yates, so that the order depends only on the seed (Collections.shuffle needs a Random).
      * Shared with {@link PrequentialStream}.
      */
-    static void shuffle(int[] order, SplittableRandom random) {
+    public static void shuffle(int[] order, SplittableRandom random) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

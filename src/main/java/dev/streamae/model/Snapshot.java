@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param createdAt when the snapshot was taken, millisecond precision (the format's)
  * @param parameters flat parameters in {@link Autoencoder#state} order
  * @param optimiserState the optimiser's flat state, or {@code null} when not included
+ *
+ * <p>The arrays are shared, not copied (they are megabytes and snapshots are taken often): treat
+ * them as read-only.
  */
 public record Snapshot(
         String modelName,

@@ -57,8 +57,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SnapshotCodec {
 
-    /** "SAEM": StreamAE model. */
-    public static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
+    /** "SAEM": StreamAE model. Package-private: a public array could be changed by anyone. */
+    static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
     public static final int FORMAT_VERSION = 1;
     /** Cap on parameters (200 MB of float32) so that no header can make us allocate more. */
     public static final long MAX_PARAMETERS = 50_000_000L;
@@ -243,7 +243,7 @@ public final class SnapshotCodec {
         in.limit(bodyEnd);
         Snapshot snapshot = readBody(in, (flags & FLAG_OPTIMISER) != 0);
         if (in.hasRemaining()) {
-            throw new InvalidSnapshotException(in.remaining() + " trailing bytes after the snapshot");
+            throw new InvalidSnapshotException("trailing bytes after the snapshot: " + in.remaining());
         }
         return snapshot;
     }

@@ -2,8 +2,12 @@ package dev.streamae.streams;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -14,8 +18,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * in a {@link SerializationException} naming the type, so Kafka Streams' deserialization handler
  * routes the raw record to the dead-letter queue with that message as its reason.
  *
- * <p>Parsing is strict (unknown fields, NaN and trailing tokens are errors) and bounded: nesting
- * depth and string lengths are capped, so a hostile record cannot exhaust the stack or the heap.
+ * <p>Parsing is strict (unknown fields, NaN and trailing tokens are errors, and so are values of the
+ * wrong JSON type: {@code "width":"28"}, {@code "pixels":["0.5", ...]} or {@code "id":12345} are
+ * rejected, not coerced) and bounded: nesting depth and string and number lengths are capped, so a
+ * hostile record cannot exhaust the stack or the heap. The size of a whole record is bounded by the
+ * broker's {@code message.max.bytes}.
  */
 public final class JsonSerde<T> implements Serde<T> {
 
@@ -29,6 +36,8 @@ public final class JsonSerde<T> implements Serde<T> {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            // No "28" for a number or "true" for a boolean ...
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .build();
 
     static {
@@ -37,6 +46,11 @@ public final class JsonSerde<T> implements Serde<T> {
                 .maxStringLength(MAX_STRING_LENGTH)
                 .maxNumberLength(64)
                 .build());
+        // ... and no number or boolean for a string (Jackson accepts those by default).
+        MAPPER.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     }
 
     private final Class<T> type;

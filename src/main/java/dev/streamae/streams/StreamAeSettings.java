@@ -2,6 +2,7 @@ package dev.streamae.streams;
 
 import dev.streamae.model.Architecture;
 import dev.streamae.model.ErrorMetric;
+import dev.streamae.model.SnapshotCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -83,6 +84,11 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         require(publishEverySteps >= 1, "publish.every.steps must be at least 1");
         require(warmupExamples >= 0, "warmup.examples must not be negative");
         require(scoreBatchSize >= 1, "score.batch.size must be at least 1");
+        // Checked here, at start-up: otherwise a short key would only fail when the first snapshot is
+        // signed (trainer) or checked (scorer, which would then reject every snapshot).
+        require(signingKey == null || signingKey.length >= SnapshotCodec.MIN_KEY_BYTES,
+                "snapshot.signing.key must be at least " + SnapshotCodec.MIN_KEY_BYTES + " bytes (UTF-8), got "
+                        + (signingKey == null ? 0 : signingKey.length));
     }
 
     private static void require(boolean ok, String message) {

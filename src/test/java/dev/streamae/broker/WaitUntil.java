@@ -24,4 +24,13 @@ public final class WaitUntil {
             }
         }
     }
+
+    /** Sleeps, keeping the interrupt flag if interrupted. */
+    public static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

@@ -86,9 +86,9 @@ class ProduceAndDemoCommandTest {
     @Test
     void demoRunsThePipelineAndReportsDetectionQuality(@TempDir Path dir) throws Exception {
         CliRun r = CliRun.of("demo", "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
-                "--output", dir.toString(), "--set", "warmup.examples=800", "--set", "publish.every.steps=5");
+                "--output", dir.toString(), "--dashboard-port", "0", "--set", "warmup.examples=800", "--set", "publish.every.steps=5");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("images scored").contains("each exactly once: yes")
+        assertThat(r.out()).contains("live dashboard: http://127.0.0.1:").contains("images scored").contains("each exactly once: yes")
                 .contains("AUROC").contains("precision").contains("recall").contains("p99");
         assertThat(dir.resolve("report.txt")).exists();
         assertThat(dir.resolve("reconstructions.png")).exists();

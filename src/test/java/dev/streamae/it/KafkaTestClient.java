@@ -24,15 +24,20 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Producing test images to, and reading results from, a real broker. */
-final class KafkaTestClient implements AutoCloseable {
+public final class KafkaTestClient implements AutoCloseable {
 
-    private final LocalKafka kafka;
+    private final Map<String, Object> clientProperties;
     private final KafkaProducer<String, byte[]> producer;
     private final JsonSerde<ImageRecord> images = JsonSerde.of(ImageRecord.class);
 
-    KafkaTestClient(LocalKafka kafka) {
-        this.kafka = kafka;
-        Map<String, Object> p = new HashMap<>(kafka.clientProperties());
+    public KafkaTestClient(LocalKafka kafka) {
+        this(kafka.clientProperties());
+    }
+
+    /** A client of any broker: {@code clientProperties} has bootstrap.servers and what else clients need. */
+    public KafkaTestClient(Map<String, Object> clientProperties) {
+        this.clientProperties = Map.copyOf(clientProperties);
+        Map<String, Object> p = new HashMap<>(clientProperties);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 10 << 20);
@@ -41,26 +46,26 @@ final class KafkaTestClient implements AutoCloseable {
     }
 
     /** An MNIST or Fashion image as users send it (8-bit pixels, base64), with its label. */
-    static ImageRecord image(String id, Datasets.Labelled set, int index) {
+    public static ImageRecord image(String id, Datasets.Labelled set, int index) {
         return new ImageRecord(id, null, ImageDecoder.encodeU8(set.images().bytes(index)), null, null, null,
                 set.labels()[index], null);
     }
 
-    void send(String topic, String key, byte[] value) {
+    public void send(String topic, String key, byte[] value) {
         producer.send(new ProducerRecord<>(topic, key, value));
     }
 
-    void send(ImageRecord image) {
+    public void send(ImageRecord image) {
         send(dev.streamae.streams.Topics.IMAGES, image.id(), images.toBytes(image));
     }
 
-    void flush() {
+    public void flush() {
         producer.flush();
     }
 
     /** Reads {@code topic} from the start with read_committed until {@code expected} records arrived or time ran out. */
     List<ConsumerRecord<String, byte[]>> readCommitted(String topic, int expected, Duration timeout) {
-        Map<String, Object> c = new HashMap<>(kafka.clientProperties());
+        Map<String, Object> c = new HashMap<>(clientProperties);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -82,8 +87,20 @@ final class KafkaTestClient implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Reads {@code topic} (read_committed) and asserts that it holds exactly {@code expected} distinct
+     * keys, each exactly once: the "every image scored once" check.
+     */
+    void assertEachKeyOnce(String topic, int expected, Duration timeout) {
+        Map<String, Long> perKey = readCommitted(topic, expected, timeout).stream()
+                .collect(java.util.stream.Collectors.groupingBy(ConsumerRecord::key, java.util.stream.Collectors.counting()));
+        org.assertj.core.api.Assertions.assertThat(perKey).as("distinct keys on " + topic).hasSize(expected);
+        org.assertj.core.api.Assertions.assertThat(java.util.Set.copyOf(perKey.values())).as("records per key on " + topic)
+                .containsExactly(1L);
+    }
+
     long endOffsets(String topic) throws ExecutionException, InterruptedException {
-        try (var admin = kafka.admin()) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(clientProperties)) {
             var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
             var request = new HashMap<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>();
             partitions.forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),

@@ -11,14 +11,16 @@ import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Starts the real topologies, with the real DL4J model, in this JVM against a real broker. */
-final class StreamAeRunner {
+/** Starts the real topologies, with the real DL4J model, in this JVM against a real broker (shared by the end-to-end and dashboard tests). */
+public final class StreamAeRunner {
 
     private StreamAeRunner() {
     }
@@ -27,47 +29,74 @@ final class StreamAeRunner {
         return (architecture, metric) -> new Dl4jAutoencoder(architecture, metric, settings.learningRate(), settings.seed());
     }
 
-    static Map<String, String> config(LocalKafka kafka, Path stateDir, Map<String, String> settings) {
+    public static Map<String, String> config(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settings) {
         Map<String, String> config = new HashMap<>(settings);
-        kafka.clientProperties().forEach((k, v) -> config.put(k, String.valueOf(v)));
+        clientProperties.forEach((k, v) -> config.put(k, String.valueOf(v)));
         config.put("state.dir", stateDir.toString());
         return config;
     }
 
-    record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
+    /** {@link #config} as a properties file, for a {@code streamae} command in a {@link ChildProcess}. */
+    static Path configFile(LocalKafka kafka, Path stateDir, Map<String, String> settings, Path file)
+            throws IOException {
+        StringBuilder props = new StringBuilder();
+        config(kafka.clientProperties(), stateDir, settings)
+                .forEach((k, v) -> props.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(file, props);
+        return file;
+    }
+
+    public record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
         @Override
         public void close() {
             app.close();
         }
     }
 
-    record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
+    public record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
             implements AutoCloseable {
+        /** Tasks this instance processes now (one per {@code images} partition it owns). */
+        long activeTasks() {
+            return app.streams().metadataForLocalThreads().stream().mapToLong(t -> t.activeTasks().size()).sum();
+        }
+
         @Override
         public void close() {
             app.close();
         }
     }
 
-    static Trainer trainer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
-        Map<String, String> config = config(kafka, stateDir, settingsMap);
+    public static Trainer trainer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
+        return trainer(kafka.clientProperties(), stateDir, settingsMap);
+    }
+
+    /** The trainer against any broker: {@code clientProperties} has bootstrap.servers and what else clients need. */
+    public static Trainer trainer(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settingsMap)
+            throws InterruptedException {
+        Map<String, String> config = config(clientProperties, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, dl4j(settings), metrics),
-                StreamsProperties.trainer(kafka.bootstrapServers(), config, bad));
+                StreamsProperties.trainer(config.get("bootstrap.servers"), config, bad));
         app.start(Duration.ofSeconds(60));
         return new Trainer(app, metrics, bad);
     }
 
-    static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
-        Map<String, String> config = config(kafka, stateDir, settingsMap);
+    public static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
+        return scorer(kafka.clientProperties(), stateDir, settingsMap);
+    }
+
+    /** A scorer against any broker, like {@link #trainer(Map, Path, Map)}. */
+    public static Scorer scorer(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settingsMap)
+            throws InterruptedException {
+        Map<String, String> config = config(clientProperties, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
         ModelRegistry registry = new ModelRegistry(settings, dl4j(settings));
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("scorer", ScorerTopology.build(settings, registry, metrics),
-                StreamsProperties.scorer(kafka.bootstrapServers(), config, bad));
+                StreamsProperties.scorer(config.get("bootstrap.servers"), config, bad));
         app.start(Duration.ofSeconds(60));
         return new Scorer(app, registry, metrics, bad);
     }

@@ -8,14 +8,19 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Follows {@code training-metrics} (read_committed) on a background thread and keeps every record. */
+/**
+ * Follows {@code training-metrics} (read_committed) on a background thread and keeps every record.
+ * It assigns the partitions itself rather than join a consumer group: a group member re-reads from
+ * its last committed offset after a rebalance (e.g. when the broker restarts), which would show
+ * records twice.
+ */
 final class TrainingMetricsWatcher implements AutoCloseable {
 
     private final List<TrainingMetrics> records = new CopyOnWriteArrayList<>();
@@ -24,15 +29,16 @@ final class TrainingMetricsWatcher implements AutoCloseable {
 
     TrainingMetricsWatcher(LocalKafka kafka) {
         Map<String, Object> c = new HashMap<>(kafka.clientProperties());
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "watcher-" + UUID.randomUUID());
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         JsonSerde<TrainingMetrics> serde = JsonSerde.of(TrainingMetrics.class);
         thread = new Thread(() -> {
             try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c)) {
-                consumer.subscribe(List.of(Topics.TRAINING_METRICS));
+                List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRAINING_METRICS).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
                 while (running) {
                     consumer.poll(Duration.ofMillis(100)).forEach(r -> records.add(serde.fromBytes(r.value())));
                 }

@@ -158,6 +158,50 @@ class Dl4jAutoencoderTest {
         assertThat(single.codes()[0][1]).isCloseTo(s.codes()[3][1], within(1e-5f));
     }
 
+    /**
+     * Guards the conversions in and out of ND4J and documents the flat parameter layout: per layer,
+     * weights column-major ({@code (i, j)} at {@code i + j * nIn}), then biases.
+     */
+    @Test
+    void scoresAgreeWithAPlainJavaForwardPassOverTheFlatParameters() {
+        Dl4jAutoencoder model = new Dl4jAutoencoder(TINY, ErrorMetric.MSE, 0.005, 5);
+        float[][] rows = random(6, 16, 2);
+        model.train(rows);
+        float[] p = model.state(false).parameters();
+        int[] sizes = TINY.allSizes();
+        Scores scores = model.score(rows);
+        for (int r = 0; r < rows.length; r++) {
+            double[] a = new double[16];
+            for (int i = 0; i < 16; i++) {
+                a[i] = rows[r][i];
+            }
+            int offset = 0;
+            for (int layer = 0; layer + 1 < sizes.length; layer++) {
+                int nIn = sizes[layer];
+                int nOut = sizes[layer + 1];
+                double[] z = new double[nOut];
+                for (int j = 0; j < nOut; j++) {
+                    double sum = p[offset + nIn * nOut + j];
+                    for (int i = 0; i < nIn; i++) {
+                        sum += a[i] * p[offset + i + j * nIn];
+                    }
+                    z[j] = layer == Dl4jAutoencoder.codeLayerIndex(TINY) ? sum
+                            : layer == sizes.length - 2 ? 1 / (1 + Math.exp(-sum)) : Math.tanh(sum);
+                }
+                offset += nIn * nOut + nOut;
+                a = z;
+                if (layer == Dl4jAutoencoder.codeLayerIndex(TINY)) {
+                    for (int j = 0; j < nOut; j++) {
+                        assertThat((double) scores.codes()[r][j]).isCloseTo(z[j], within(1e-5));
+                    }
+                }
+            }
+            for (int i = 0; i < 16; i++) {
+                assertThat((double) scores.reconstructions()[r][i]).isCloseTo(a[i], within(1e-5));
+            }
+        }
+    }
+
     static Stream<Arguments> badBatches() {
         float[] ok = new float[16];
         return Stream.of(
@@ -239,8 +283,8 @@ class Dl4jAutoencoderTest {
         SnapshotCodec codec = SnapshotCodec.signed("a key of sixteen bytes or more".getBytes());
         byte[] bytes = codec.encode(Snapshot.of("digits", 1, original.state(true), ErrorMetric.MSE, 64,
                 Snapshot.Threshold.warmingUp(0.99, 1_000), Instant.now()));
-        Dl4jAutoencoder restored = Dl4jAutoencoder.seed(5);
-        restored.restore(codec.decode(bytes).requireArchitecture(restored.architecture()).toModelState());
+        Dl4jAutoencoder restored = Dl4jAutoencoder.fromSnapshot(codec.decode(bytes), Dl4jAutoencoder.SEED_LEARNING_RATE);
+        assertThat(restored.steps()).isEqualTo(1);
         float[][] next = batch(mnistTrain, 64, 64);
         original.train(next);
         restored.train(next);

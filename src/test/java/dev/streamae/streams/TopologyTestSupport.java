@@ -35,6 +35,12 @@ final class TopologyTestSupport {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        // Its own state directory: the default /tmp/kafka-streams/<app> is shared with any other run.
+        try {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("streamae-ttd").toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Deserialization.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Processing.class.getName());
         p.put(BadRecordHandlers.COUNTER_CONFIG, badRecords);

@@ -1,0 +1,89 @@
+package dev.streamae.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.streamae.model.Snapshot;
+import java.util.List;
+
+/**
+ * The server-sent events the page receives, one per tick: a {@code snapshot} (everything kept) when
+ * a page connects, then {@code delta}s (only what is new). Fields that did not change are left out.
+ */
+final class Messages {
+
+    static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private Messages() {
+    }
+
+    /**
+     * One event.
+     *
+     * @param type "snapshot" or "delta"
+     * @param serverTime when it was made, epoch ms
+     * @param modelName the model shown
+     * @param limits the caps the page trims its arrays to (snapshot only)
+     * @param model the newest accepted model, or null before the first
+     * @param totals running totals
+     * @param training training points (all, or new)
+     * @param rates per-second scoring counts (all, or new and changed: replace by second)
+     * @param latent latent points (all, or new)
+     * @param alerts rendered alerts, oldest first (all, or new)
+     * @param grid the originals-over-reconstructions grid, when re-rendered
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Update(String type, long serverTime, String modelName, Limits limits, Model model,
+                  DashboardState.Totals totals, List<Points.Training> training, List<Points.Rate> rates,
+                  List<Points.Latent> latent, List<Alert> alerts, Grid grid) {
+    }
+
+    /** The caps of {@link DashboardLimits} the page needs. */
+    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts) {
+        static Limits of(DashboardLimits l) {
+            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts());
+        }
+    }
+
+    /**
+     * The newest model snapshot read from {@code models}.
+     *
+     * @param ageMs how old the snapshot is at {@code serverTime}
+     * @param rejectedSnapshots snapshots refused (bad signature, wrong shape, older, garbage)
+     */
+    record Model(long version, long createdAt, long ageMs, long examplesSeen, long steps, double threshold,
+                 double quantile, boolean warmedUp, String metric, String architecture, long rejectedSnapshots) {
+
+        static Model of(Snapshot s, long now, long rejected) {
+            if (s == null) {
+                return null;
+            }
+            long created = s.createdAt().toEpochMilli();
+            return new Model(s.modelVersion(), created, Math.max(0, now - created), s.examplesSeen(), s.steps(),
+                    s.threshold().value(), s.threshold().quantile(), s.threshold().warmedUp(), s.metric().id(),
+                    s.architecture().toString(), rejected);
+        }
+    }
+
+    /**
+     * An alert with its original image beside its reconstruction by the newest model.
+     *
+     * @param original data URI, or null if the original was not (or no longer) in the dashboard's memory
+     * @param reconstruction data URI, or null likewise
+     * @param scoredBy model version that raised the alert
+     * @param reconstructedWith model version that drew the reconstruction (-1: none)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Alert(String id, Integer label, Double error, Double threshold, String metric, long scoredBy,
+                 long reconstructedWith, long scoredAt, String original, String reconstruction) {
+    }
+
+    /** Recent originals over their reconstructions, drawn with model {@code modelVersion}. */
+    record Grid(long modelVersion, long renderedAt, List<Cell> cells) {
+    }
+
+    /** One column of the grid. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Cell(String id, Integer label, Double error, String original, String reconstruction) {
+    }
+}

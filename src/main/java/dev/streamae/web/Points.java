@@ -1,0 +1,76 @@
+package dev.streamae.web;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * The data points the page draws, in the compact JSON form they travel in. Latent points are
+ * written as arrays ({@code [x, y, z, label, anomaly, version]}): 2,000 of them as objects would triple the
+ * size of a snapshot for no gain.
+ */
+final class Points {
+
+    private Points() {
+    }
+
+    /**
+     * One {@code training-metrics} record.
+     *
+     * @param t record time, epoch ms
+     * @param loss mean training loss since the previous record
+     * @param threshold anomaly threshold (0 while warming up)
+     * @param quantile the quantile the threshold is taken at (so 1 - quantile is the expected alert rate)
+     * @param examplesSeen examples learnt in total
+     * @param trainedPerSecond the trainer's rate since the previous record
+     * @param modelVersion version published with the record
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Training(long t, Double loss, Double threshold, double quantile, long examplesSeen,
+                    Double trainedPerSecond, long modelVersion) {
+    }
+
+    /** JSON has no NaN or infinity: a diverged loss is left out rather than breaking the page's parser. */
+    static Double finite(Double v) {
+        return v != null && Double.isFinite(v) ? v : null;
+    }
+
+    /**
+     * Scores counted in one second of scoring time ({@code ScoreRecord.scoredAt}).
+     *
+     * @param t the second, epoch seconds
+     * @param scored images scored in it
+     * @param anomalies of which anomalous
+     */
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"t", "scored", "anomalies"})
+    record Rate(long t, int scored, int anomalies) {
+    }
+
+    /**
+     * One image's latent code, as the scorer computed it. Codes of different model versions live in
+     * different coordinate systems, so each point carries its version and the page can show one
+     * model's space at a time.
+     *
+     * @param x first code coordinate
+     * @param y second
+     * @param z third (0 for a code of fewer than three dimensions)
+     * @param label the image's label, or -1 when it had none
+     * @param anomaly 1 when the scorer flagged it, else 0
+     * @param version the model version that computed the code
+     */
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"x", "y", "z", "label", "anomaly", "version"})
+    record Latent(float x, float y, float z, int label, int anomaly, long version) {
+
+        static Latent of(float[] code, Integer label, boolean anomaly, long version) {
+            return new Latent(round(code, 0), round(code, 1), round(code, 2), label == null ? -1 : label,
+                    anomaly ? 1 : 0, version);
+        }
+
+        /** Four significant decimals are plenty for a scatter and keep the JSON short. */
+        private static float round(float[] code, int i) {
+            return i < code.length && Float.isFinite(code[i]) ? Math.round(code[i] * 1e4f) / 1e4f : 0f;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+// The three time-series charts (uPlot). Each takes its width from its card and follows resizes;
+// data is replaced wholesale on every event (at most a few hundred points: cheaper than diffing).
+(function () {
+  'use strict';
+
+  var HEIGHT = 190;
+  var COLORS = { loss: '#1f77b4', threshold: '#ff7f0e', anomaly: '#d62728', expected: '#7f7f7f',
+                 scored: '#2ca02c', trained: '#9467bd' };
+
+  function axisFont() {
+    return { stroke: '#555', grid: { stroke: '#eee', width: 1 }, ticks: { stroke: '#ddd', width: 1 },
+             font: '11px system-ui, sans-serif' };
+  }
+
+  function make(el, series, scales, yFormat) {
+    var y = Object.assign(axisFont(), { size: 56, values: function (u, vals) { return vals.map(yFormat); } });
+    var opts = {
+      width: Math.max(200, el.clientWidth),
+      height: HEIGHT,
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: Object.assign({ x: { time: true } }, scales),
+      axes: [axisFont(), y],
+      series: [{}].concat(series)
+    };
+    var data = [[]].concat(series.map(function () { return []; }));
+    var chart = new uPlot(opts, data, el);
+    new ResizeObserver(function () {
+      chart.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT });
+    }).observe(el);
+    return chart;
+  }
+
+  function line(label, color, extra) {
+    return Object.assign({ label: label, stroke: color, width: 1.6, points: { show: false } }, extra || {});
+  }
+
+  function sig(v) {
+    if (v == null) return '';
+    var a = Math.abs(v);
+    return a === 0 ? '0' : a >= 100 ? v.toFixed(0) : a >= 1 ? v.toPrecision(3) : v.toPrecision(2);
+  }
+
+  window.Charts = {
+    create: function () {
+      return {
+        training: make(document.getElementById('chart-training'), [
+          line('loss', COLORS.loss),
+          line('threshold', COLORS.threshold, { dash: [6, 4] })
+        ], { y: { distr: 3 } }, sig),
+        anomaly: make(document.getElementById('chart-anomaly'), [
+          line('anomalies %', COLORS.anomaly, { fill: 'rgba(214,39,40,0.12)' }),
+          line('expected % (1 − quantile)', COLORS.expected, { dash: [4, 4], width: 1.2 })
+        ], { y: { range: function (u, min, max) { return [0, Math.max(2, max * 1.15)]; } } }, sig),
+        throughput: make(document.getElementById('chart-throughput'), [
+          line('scored / s', COLORS.scored, { fill: 'rgba(44,160,44,0.10)' }),
+          line('trained / s', COLORS.trained, { spanGaps: true })
+        ], { y: { range: function (u, min, max) { return [0, Math.max(10, max * 1.15)]; } } }, sig)
+      };
+    },
+    /** x: seconds; any null y is a gap. */
+    set: function (chart, columns) {
+      chart.setData(columns);
+    },
+    join: function (tables) {
+      return tables.some(function (t) { return t[0].length; }) ? uPlot.join(tables) : [[]].concat(tables.map(function () { return []; }));
+    }
+  };
+})();

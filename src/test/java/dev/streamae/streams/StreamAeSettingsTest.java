@@ -1,0 +1,104 @@
+package dev.streamae.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.streamae.model.Architecture;
+import dev.streamae.model.ErrorMetric;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class StreamAeSettingsTest {
+
+    @Test
+    void defaultsAreTheSeedNetworkAndDocumentedValues() {
+        StreamAeSettings s = StreamAeSettings.defaults();
+        assertThat(s.architecture()).isEqualTo(Architecture.SEED);
+        assertThat(s.width()).isEqualTo(28);
+        assertThat(s.height()).isEqualTo(28);
+        assertThat(s.metric()).isEqualTo(ErrorMetric.BCE);
+        assertThat(s.learningRate()).isEqualTo(0.005);
+        assertThat(s.batchSize()).isEqualTo(64);
+        assertThat(s.thresholdQuantile()).isEqualTo(0.99);
+        assertThat(s.signingKey()).isNull();
+    }
+
+    @Test
+    void everyKeyIsReadAndRoundTrips() {
+        Map<String, String> config = new HashMap<>();
+        config.put("model.name", "digits");
+        config.put("model.layers", "600-64-8-3");
+        config.put("model.metric", "mae");
+        config.put("image.width", "30");
+        config.put("image.height", "20");
+        config.put("train.learning.rate", "0.001");
+        config.put("train.batch.size", "32");
+        config.put("train.seed", "7");
+        config.put("train.sample.rate", "0.25");
+        config.put("train.skip.anomalies", "true");
+        config.put("train.partial.batch.ms", "250");
+        config.put("threshold.quantile", "0.95");
+        config.put("threshold.window", "500");
+        config.put("publish.every.steps", "10");
+        config.put("publish.interval.ms", "750");
+        config.put("snapshot.include.optimiser", "true");
+        config.put("snapshot.signing.key", "0123456789abcdef-key");
+        config.put("warmup.examples", "100");
+        config.put("score.batch.size", "128");
+        config.put("score.max.delay.ms", "5");
+        assertThat(config.keySet()).containsExactlyInAnyOrderElementsOf(StreamAeSettings.DEFAULTS.keySet());
+
+        StreamAeSettings s = StreamAeSettings.from(config);
+        assertThat(s.modelName()).isEqualTo("digits");
+        assertThat(s.architecture()).isEqualTo(Architecture.parse("600-64-8-3"));
+        assertThat(s.metric()).isEqualTo(ErrorMetric.MAE);
+        assertThat(s.width() * s.height()).isEqualTo(600);
+        assertThat(s.learningRate()).isEqualTo(0.001);
+        assertThat(s.batchSize()).isEqualTo(32);
+        assertThat(s.seed()).isEqualTo(7);
+        assertThat(s.sampleRate()).isEqualTo(0.25);
+        assertThat(s.skipAnomalies()).isTrue();
+        assertThat(s.partialBatchAfter()).isEqualTo(Duration.ofMillis(250));
+        assertThat(s.thresholdQuantile()).isEqualTo(0.95);
+        assertThat(s.thresholdWindow()).isEqualTo(500);
+        assertThat(s.publishEverySteps()).isEqualTo(10);
+        assertThat(s.publishInterval()).isEqualTo(Duration.ofMillis(750));
+        assertThat(s.snapshotWithOptimiser()).isTrue();
+        assertThat(new String(s.signingKey(), StandardCharsets.UTF_8)).isEqualTo("0123456789abcdef-key");
+        assertThat(s.warmupExamples()).isEqualTo(100);
+        assertThat(s.scoreBatchSize()).isEqualTo(128);
+        assertThat(s.scoreMaxDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(StreamAeSettings.from(s.toMap())).usingRecursiveComparison().isEqualTo(s);
+    }
+
+    @Test
+    void badValuesFailNamingTheKey() {
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("train.batch.size", "many")))
+                .hasMessageContaining("train.batch.size");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("threshold.quantile", "1.5")))
+                .hasMessageContaining("threshold.quantile");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("model.metric", "l2")))
+                .hasMessageContaining("l2");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("model.layers", "700-10-3")))
+                .hasMessageContaining("image.width");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("train.skip.anomalies", "yes")))
+                .hasMessageContaining("true or false");
+    }
+
+    @Test
+    void kafkaSettingsPassThroughAndStreamAeKeysDoNot() {
+        Map<String, String> user = Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "commit.interval.ms", "250", "model.metric", "mse");
+        var trainer = StreamsProperties.trainer("b:9092", user, new AtomicLong());
+        var scorer = StreamsProperties.scorer("b:9092", user, new AtomicLong());
+        assertThat(trainer).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("commit.interval.ms", "250").containsEntry("processing.guarantee", "exactly_once_v2")
+                .doesNotContainKey("model.metric").doesNotContainKey("errors.dead.letter.queue.topic.name");
+        assertThat(scorer).containsEntry("errors.dead.letter.queue.topic.name", Topics.IMAGES_DLQ)
+                .containsEntry("application.id", ScorerTopology.APPLICATION_ID);
+    }
+}

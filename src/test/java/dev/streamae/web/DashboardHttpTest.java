@@ -1,0 +1,134 @@
+package dev.streamae.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamae.streams.StreamAeSettings;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard's HTTP side without a browser or a broker (its consumer just finds nothing to read):
+ * the page and its scripts come from the jar, with security headers; foreign Host headers, unknown
+ * paths and other methods are refused; the event stream opens with a snapshot and then sends one
+ * delta per tick.
+ */
+class DashboardHttpTest {
+
+    private static Dashboard dashboard;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        dashboard = new Dashboard(Map.of("bootstrap.servers", "127.0.0.1:" + closedPort, "num.stream.threads", "2"),
+                StreamAeSettings.defaults(), "127.0.0.1", 0).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        dashboard.close();
+    }
+
+    private static HttpResponse<byte[]> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(dashboard.url().resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void servesThePageAndItsScriptsFromTheJarWithSecurityHeaders() throws Exception {
+        HttpResponse<byte[]> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'self'");
+        assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        String html = new String(page.body(), StandardCharsets.UTF_8);
+        assertThat(html).contains("/static/vendor/uPlot.iife.min.js").doesNotContain("http://", "https://");
+
+        HttpResponse<byte[]> uplot = get("/static/vendor/uPlot.iife.min.js");
+        assertThat(uplot.statusCode()).isEqualTo(200);
+        assertThat(uplot.headers().firstValue("Content-Type")).contains("text/javascript; charset=utf-8");
+        assertThat(uplot.body().length).isGreaterThan(10_000);
+        for (String f : List.of("dashboard.js", "charts.js", "latent3d.js", "errors.js", "dashboard.css", "favicon.svg")) {
+            assertThat(get("/static/" + f).statusCode()).as(f).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void refusesUnknownPathsOtherMethodsAndForeignHosts() throws Exception {
+        assertThat(get("/static/../pom.xml").statusCode()).isEqualTo(404);
+        assertThat(get("/etc/passwd").statusCode()).isEqualTo(404);
+        HttpResponse<Void> post = HTTP.send(HttpRequest.newBuilder(dashboard.url()).POST(HttpRequest.BodyPublishers.noBody())
+                .build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(rawStatus("evil.example:" + dashboard.port())).isEqualTo(403);
+        assertThat(rawStatus("localhost:" + dashboard.port())).isEqualTo(200);
+    }
+
+    /** The status of {@code GET /} sent with the given Host header (java.net.http does not let one set it). */
+    private static int rawStatus(String host) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", dashboard.port())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
+
+    @Test
+    void eventStreamStartsWithASnapshotThenOneDeltaPerTick() throws Exception {
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(dashboard.url().resolve("/events")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream; charset=utf-8");
+        List<JsonNode> events = new ArrayList<>();
+        long start = System.nanoTime();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            String line;
+            while (events.size() < 5 && (line = in.readLine()) != null) {
+                if (line.startsWith("data: ")) {
+                    events.add(Messages.JSON.readTree(line.substring(6)));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(events.get(0).get("type").asText()).isEqualTo("snapshot");
+        assertThat(events.get(0).get("limits").get("latentPoints").asInt()).isEqualTo(2000);
+        assertThat(events.get(0).get("modelName").asText()).isEqualTo("streamae");
+        assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.get("type").asText()).isEqualTo("delta"));
+        assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.has("limits")).isFalse());
+        // Five events take at least four ticks of 500 ms: never a burst.
+        assertThat(seconds).isGreaterThan(1.9);
+    }
+
+    @Test
+    void aBusyPortFailsTheStartClearly() {
+        Dashboard second = new Dashboard(Map.of("bootstrap.servers", "127.0.0.1:1"), StreamAeSettings.defaults(),
+                "127.0.0.1", dashboard.port());
+        assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("127.0.0.1:" + dashboard.port()).hasMessageContaining("in use");
+        URI unused = dashboard.url();
+        assertThat(unused.getHost()).isEqualTo("127.0.0.1");
+    }
+}

@@ -1,0 +1,82 @@
+package dev.streamae.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamae.streams.ScoreRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The dashboard's bounded aggregates: caps hold at any rate, deltas and snapshots agree, idle seconds are zero. */
+class DashboardStateTest {
+
+    private static final DashboardLimits SMALL = new DashboardLimits(Duration.ofMillis(500), 20, 50, 3, 2, 4, 100, 2);
+    private static final long NOW = 1_800_000_000_000L;
+
+    private static ScoreRecord score(int i, long scoredAt, boolean anomaly) {
+        return new ScoreRecord("img-" + i, new float[] {i, -i, 0.5f}, 0.01, "mse", 0.02, anomaly,
+                ScoreRecord.Status.READY, 7, i % 10, scoredAt - 5, scoredAt);
+    }
+
+    @Test
+    void capsHoldAtThousandsOfScoresAndDeltasRebuildTheSnapshot() {
+        DashboardState state = new DashboardState(SMALL);
+        List<Points.Latent> viaDeltas = new ArrayList<>();
+        DashboardState.Cursor cursor = DashboardState.Cursor.START;
+        for (int tick = 0; tick < 10; tick++) {
+            for (int i = 0; i < 1000; i++) {
+                int n = tick * 1000 + i;
+                state.addScore(score(n, NOW + tick * 500L, n % 100 == 0));
+                if (n % 100 == 0) {
+                    state.addAlert(score(n, NOW, true));
+                }
+            }
+            DashboardState.Collected c = state.collect(NOW + tick * 500L, cursor, false);
+            cursor = c.next();
+            assertThat(c.latent()).hasSizeLessThanOrEqualTo(SMALL.latentPoints());
+            assertThat(c.alerts()).hasSizeLessThanOrEqualTo(SMALL.alerts());
+            viaDeltas.addAll(c.latent());
+        }
+        assertThat(state.latentSize()).isEqualTo(SMALL.latentPoints());
+        DashboardState.Collected full = state.collect(NOW + 5000, cursor, true);
+        List<Points.Latent> tail = viaDeltas.subList(viaDeltas.size() - SMALL.latentPoints(), viaDeltas.size());
+        assertThat(full.all().latent()).isEqualTo(tail);
+        assertThat(full.latent()).isEmpty();
+        assertThat(full.totals().scored()).isEqualTo(10_000);
+        assertThat(full.totals().anomalies()).isEqualTo(100);
+        assertThat(full.totals().alerts()).isEqualTo(100);
+        assertThat(full.all().latent().get(0).version()).isEqualTo(7);
+    }
+
+    @Test
+    void scoresCountInTheSecondTheyWereScoredAndIdleSecondsAreZero() {
+        DashboardState state = new DashboardState(SMALL);
+        state.addScore(score(1, NOW + 100, false));
+        state.addScore(score(2, NOW + 900, true));
+        state.addScore(score(3, NOW + 1500, false));
+        DashboardState.Collected first = state.collect(NOW + 1600, DashboardState.Cursor.START, false);
+        assertThat(first.rates()).containsExactly(new Points.Rate(NOW / 1000, 2, 1), new Points.Rate(NOW / 1000 + 1, 1, 0));
+
+        // A late score re-sends its bucket; seconds with nothing scored become zero once closed.
+        state.addScore(score(4, NOW + 200, false));
+        DashboardState.Collected second = state.collect(NOW + 5000, first.next(), false);
+        assertThat(second.rates()).containsExactly(new Points.Rate(NOW / 1000, 3, 1),
+                new Points.Rate(NOW / 1000 + 2, 0, 0), new Points.Rate(NOW / 1000 + 3, 0, 0));
+
+        DashboardState.Collected hourLater = state.collect(NOW + 3_600_000, second.next(), true);
+        assertThat(hourLater.all().rates()).hasSize(SMALL.chartPoints());
+    }
+
+    @Test
+    void deadLettersKeepTheNewestReason() {
+        DashboardState state = new DashboardState(SMALL);
+        state.addDeadLetter("not json", 1);
+        state.addDeadLetter(null, 2);
+        state.addDeadLetter("x".repeat(1000), 3);
+        DashboardState.Totals t = state.collect(NOW, DashboardState.Cursor.START, false).totals();
+        assertThat(t.deadLetters()).isEqualTo(3);
+        assertThat(t.lastDeadLetterReason()).hasSizeLessThan(310);
+        assertThat(t.lastDeadLetterAt()).isEqualTo(3);
+    }
+}
