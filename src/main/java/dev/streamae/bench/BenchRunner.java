@@ -159,7 +159,7 @@ public final class BenchRunner {
         Path json = Files.createDirectories(plan.workDir()).resolve(name + "-results.json");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + plan.childHeap(), "-Djava.awt.headless=true"));
+                "-Xmx" + plan.childHeap(), "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector"));
         // e.g. -XX:StartFlightRecording=filename=scorer.jfr,settings=profile to profile one app
         String extra = System.getenv(CHILD_JAVA_OPTS);
         if (extra != null && !extra.isBlank()) {

@@ -11,6 +11,9 @@ import java.util.Map;
  */
 public final class Checks {
 
+    public static final String VECTOR_TRAIN = "offline.vector.train";
+    public static final String VECTOR_TRAIN_CPU = "offline.vector.train.cpu";
+    public static final String VECTOR_INFER = "offline.vector.infer";
     public static final String DL4J_TRAIN = "offline.dl4j.train";
     public static final String DL4J_TRAIN_CPU = "offline.dl4j.train.cpu";
     public static final String TORCH_TRAIN = "offline.torch.train";
@@ -53,12 +56,14 @@ public final class Checks {
                 medians.get(SCORER_FIXED_P99), "ms", P99_LIMIT_MS));
         checks.add(Check.atMost("trainer heap after GC (-Xmx512m)", medians.get(TRAINER_HEAP), "MB", HEAP_LIMIT_MB));
         checks.add(Check.atMost("scorer heap after GC (-Xmx512m)", medians.get(SCORER_HEAP), "MB", HEAP_LIMIT_MB));
+        checks.add(Check.info("vector engine / PyTorch offline training", ratio(medians, VECTOR_TRAIN, TORCH_TRAIN), "x"));
+        checks.add(Check.info("vector engine / PyTorch batch inference", ratio(medians, VECTOR_INFER, TORCH_INFER), "x"));
         checks.add(Check.info("DL4J / PyTorch offline training", ratio(medians, DL4J_TRAIN, TORCH_TRAIN), "x"));
         checks.add(Check.info("DL4J / PyTorch batch inference", ratio(medians, DL4J_INFER, TORCH_INFER), "x"));
-        checks.add(Check.info("trainer e2e / DL4J offline training", ratio(medians, TRAINER_E2E, DL4J_TRAIN), "x"));
-        checks.add(Check.info("scorer e2e / DL4J batch inference", ratio(medians, SCORER_E2E, DL4J_INFER), "x"));
-        checks.add(Check.info("trainer CPU per image / DL4J offline CPU per image", ratio(medians, TRAINER_CPU, DL4J_TRAIN_CPU),
-                "x"));
+        checks.add(Check.info("trainer e2e / vector engine offline training", ratio(medians, TRAINER_E2E, VECTOR_TRAIN), "x"));
+        checks.add(Check.info("scorer e2e / vector engine batch inference", ratio(medians, SCORER_E2E, VECTOR_INFER), "x"));
+        checks.add(Check.info("trainer CPU per image / vector engine offline CPU per image",
+                ratio(medians, TRAINER_CPU, VECTOR_TRAIN_CPU), "x"));
         return checks;
     }
 

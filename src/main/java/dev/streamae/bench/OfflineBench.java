@@ -1,7 +1,8 @@
 package dev.streamae.bench;
 
 import dev.streamae.image.Datasets;
-import dev.streamae.model.Dl4jAutoencoder;
+import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Autoencoders;
 import dev.streamae.model.Evaluation;
 import dev.streamae.model.OfflineTrainer;
 import dev.streamae.model.Snapshot;
@@ -16,11 +17,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Offline training and batch inference of the seed network: DL4J in this JVM and the PyTorch
- * reference as a subprocess, alternated run by run so that a busy machine slows both alike. Same
- * protocol for both: the 8,000-image training split in a fresh seeded order each epoch, batch 64,
- * Adam lr 0.005, the time of the training passes only; then five forward passes over all 10,000
- * MNIST digits (one in a quick run; PyTorch always makes five).
+ * Offline training and batch inference of the seed network: the model's two engines (the vector
+ * engine the service runs, and DL4J, the reference it was checked against) in this JVM and the
+ * PyTorch reference as a subprocess, alternated run by run so that a busy machine slows all alike.
+ * Same protocol for each: the 8,000-image training split in a fresh seeded order each epoch,
+ * batch 64, Adam lr 0.005, the time of the training passes only; then five forward passes over all
+ * 10,000 MNIST digits (one in a quick run; PyTorch always makes five).
  */
 final class OfflineBench {
 
@@ -29,33 +31,45 @@ final class OfflineBench {
     record Outcome(List<Measure> measures, Snapshot model) {
     }
 
+    /** One engine's keys and label in the report. */
+    private record EngineKeys(Autoencoders.Engine engine, String label, String train, String trainCpu, String infer) {
+    }
+
+    private static final List<EngineKeys> ENGINES = List.of(
+            new EngineKeys(Autoencoders.Engine.VECTOR, "vector engine", Checks.VECTOR_TRAIN, Checks.VECTOR_TRAIN_CPU,
+                    Checks.VECTOR_INFER),
+            new EngineKeys(Autoencoders.Engine.DL4J, "DL4J", Checks.DL4J_TRAIN, Checks.DL4J_TRAIN_CPU, Checks.DL4J_INFER));
+
     private OfflineBench() {
     }
 
     /**
      * @param torch the reference, or null to skip it
-     * @param modelName name of the snapshot of the last DL4J model (the scorer's model)
+     * @param modelName name of the snapshot of the last model trained by the service's engine (the scorer's model)
      */
     static Outcome run(BenchPlan plan, StreamAeSettings settings, TorchReference torch, String modelName,
                        Consumer<String> progress) {
         Datasets.Split split = Datasets.seedSplit();
         float[][] train = split.train().pixelRows();
         float[][] all = Datasets.mnist().pixelRows();
-        List<Double> dl4jTrain = new ArrayList<>();
-        List<Double> dl4jTrainCpu = new ArrayList<>();
-        List<Double> dl4jInfer = new ArrayList<>();
+        List<EngineKeys> engines = ENGINES.stream()
+                .filter(e -> e.engine() == Autoencoders.Engine.DL4J || Autoencoders.engine() == Autoencoders.Engine.VECTOR)
+                .toList();
+        Map<String, List<Double>> runs = new LinkedHashMap<>();
         Map<Integer, List<Double>> torchTrain = new LinkedHashMap<>();
         Map<Integer, List<Double>> torchInfer = new LinkedHashMap<>();
         List<Double> bestTrain = new ArrayList<>();
         List<Double> bestInfer = new ArrayList<>();
-        Dl4jAutoencoder model = null;
+        Autoencoder served = null;
         if (plan.warmupRuns() > 0) {
-            // One epoch and one inference pass, not counted: the JIT compiler's work is not the model's speed.
-            Dl4jAutoencoder warm = new Dl4jAutoencoder(settings.architecture(), settings.metric(), settings.learningRate(),
-                    settings.seed());
-            new OfflineTrainer(warm, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
-                    .train(train, new float[0][], 1, new OfflineTrainer.Listener() { });
-            Evaluation.scoreAll(warm, all);
+            // One epoch and one inference pass each, not counted: the JIT compiler's work is not the model's speed.
+            for (EngineKeys e : engines) {
+                Autoencoder warm = Autoencoders.create(e.engine(), settings.architecture(), settings.metric(),
+                        settings.learningRate(), settings.seed());
+                new OfflineTrainer(warm, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
+                        .train(train, new float[0][], 1, new OfflineTrainer.Listener() { });
+                Evaluation.scoreAll(warm, all);
+            }
         }
         for (int r = 1; r <= plan.repeats(); r++) {
             if (torch != null) {
@@ -73,41 +87,58 @@ final class OfflineBench {
                 bestTrain.add(train1);
                 bestInfer.add(infer1);
             }
-            model = new Dl4jAutoencoder(settings.architecture(), settings.metric(), settings.learningRate(), settings.seed());
-            long cpu0 = THREADS.getCurrentThreadCpuTime();
-            OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
-                    .train(train, new float[0][], plan.epochs(), new OfflineTrainer.Listener() { });
-            dl4jTrain.add(result.trainImagesPerSecond());
-            // With OMP_NUM_THREADS=1 ND4J computes on the calling thread: its CPU time is the model's.
-            dl4jTrainCpu.add(ProcessCpu.microsPerImage(cpu0, THREADS.getCurrentThreadCpuTime(), (long) plan.epochs() * train.length));
-            long start = System.nanoTime();
-            for (int pass = 0; pass < plan.inferencePasses(); pass++) {
-                Evaluation.scoreAll(model, all);
+            for (EngineKeys e : engines) {
+                Autoencoder model = Autoencoders.create(e.engine(), settings.architecture(), settings.metric(),
+                        settings.learningRate(), settings.seed());
+                long cpu0 = THREADS.getCurrentThreadCpuTime();
+                OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
+                        .train(train, new float[0][], plan.epochs(), new OfflineTrainer.Listener() { });
+                double trainRate = result.trainImagesPerSecond();
+                runs.computeIfAbsent(e.train(), k -> new ArrayList<>()).add(trainRate);
+                // Both engines compute on the calling thread (ND4J with OMP_NUM_THREADS=1): its CPU time is the model's.
+                runs.computeIfAbsent(e.trainCpu(), k -> new ArrayList<>()).add(ProcessCpu.microsPerImage(cpu0,
+                        THREADS.getCurrentThreadCpuTime(), (long) plan.epochs() * train.length));
+                long start = System.nanoTime();
+                for (int pass = 0; pass < plan.inferencePasses(); pass++) {
+                    Evaluation.scoreAll(model, all);
+                }
+                double inferRate = (double) plan.inferencePasses() * all.length / ((System.nanoTime() - start) / 1e9);
+                runs.computeIfAbsent(e.infer(), k -> new ArrayList<>()).add(inferRate);
+                progress.accept(String.format(Locale.ROOT, "offline run %d: %s: %,.0f img/s training, %,.0f img/s inference",
+                        r, e.label(), trainRate, inferRate));
+                if (e.engine() == Autoencoders.engine()) {
+                    served = model;
+                }
             }
-            dl4jInfer.add((double) plan.inferencePasses() * all.length / ((System.nanoTime() - start) / 1e9));
-            progress.accept(String.format(Locale.ROOT, "offline run %d: DL4J: %,.0f img/s training, %,.0f img/s inference",
-                    r, dl4jTrain.get(r - 1), dl4jInfer.get(r - 1)));
         }
         String protocol = String.format(Locale.ROOT, "batch 64, %d epoch%s", plan.epochs(), plan.epochs() == 1 ? "" : "s");
         List<Measure> measures = new ArrayList<>();
-        measures.add(Measure.rate(Checks.DL4J_TRAIN, "offline training, DL4J (" + protocol + ", 1 thread)", dl4jTrain));
+        for (EngineKeys e : engines) {
+            measures.add(Measure.rate(e.train(), "offline training, " + e.label() + " (" + protocol + ", 1 thread)",
+                    runs.get(e.train())));
+        }
         if (torch != null) {
             measures.add(Measure.rate(Checks.TORCH_TRAIN, "offline training, PyTorch (best of " + threads(plan) + ")", bestTrain));
         }
-        measures.add(Measure.of(Checks.DL4J_TRAIN_CPU, "offline training, DL4J, CPU per image", "us",
-                false, dl4jTrainCpu));
-        measures.add(Measure.rate(Checks.DL4J_INFER, "batch inference, DL4J (batch 256, codes + errors)", dl4jInfer));
+        for (EngineKeys e : engines) {
+            measures.add(Measure.of(e.trainCpu(), "offline training, " + e.label() + ", CPU per image", "us",
+                    false, runs.get(e.trainCpu())));
+        }
+        for (EngineKeys e : engines) {
+            measures.add(Measure.rate(e.infer(), "batch inference, " + e.label() + " (batch 256, codes + errors)",
+                    runs.get(e.infer())));
+        }
         if (torch != null) {
             measures.add(Measure.rate(Checks.TORCH_INFER, "batch inference, PyTorch (batch 10,000, best of " + threads(plan) + ")",
                     bestInfer));
             if (plan.torchThreads().size() > 1) {
-                torchTrain.forEach((t, runs) -> measures.add(Measure.rate(Checks.TORCH_TRAIN + ".t" + t,
-                        "  PyTorch training, " + t + " thread(s)", runs)));
-                torchInfer.forEach((t, runs) -> measures.add(Measure.rate(Checks.TORCH_INFER + ".t" + t,
-                        "  PyTorch inference, " + t + " thread(s)", runs)));
+                torchTrain.forEach((t, times) -> measures.add(Measure.rate(Checks.TORCH_TRAIN + ".t" + t,
+                        "  PyTorch training, " + t + " thread(s)", times)));
+                torchInfer.forEach((t, times) -> measures.add(Measure.rate(Checks.TORCH_INFER + ".t" + t,
+                        "  PyTorch inference, " + t + " thread(s)", times)));
             }
         }
-        Snapshot snapshot = OfflineTrainer.snapshot(model, modelName, split.heldOut().pixelRows(),
+        Snapshot snapshot = OfflineTrainer.snapshot(served, modelName, split.heldOut().pixelRows(),
                 settings.thresholdQuantile(), (long) plan.epochs() * train.length, Instant.now());
         return new Outcome(measures, snapshot);
     }
@@ -116,7 +147,7 @@ final class OfflineBench {
     static Snapshot quickModel(StreamAeSettings settings, String modelName) {
         Datasets.Split split = Datasets.seedSplit();
         float[][] train = split.train().pixelRows();
-        Dl4jAutoencoder model = new Dl4jAutoencoder(settings.architecture(), settings.metric(), settings.learningRate(),
+        Autoencoder model = Autoencoders.create(settings.architecture(), settings.metric(), settings.learningRate(),
                 settings.seed());
         new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
                 .train(train, new float[0][], 1, new OfflineTrainer.Listener() { });

@@ -4,6 +4,7 @@ import dev.streamae.bench.BenchPlan;
 import dev.streamae.bench.BenchReport;
 import dev.streamae.bench.BenchRunner;
 import dev.streamae.bench.ReportTable;
+import dev.streamae.streams.ModelFactory;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, String> config = options.load("bench.properties");
         Path scratch = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("streamae-bench-");
         BenchPlan plan = plan(cmd, config, scratch);
-        BenchRunner runner = new BenchRunner(plan, Models::factory, line -> {
+        BenchRunner runner = new BenchRunner(plan, ModelFactory::of, line -> {
             out.println(line);
             out.flush();
         });

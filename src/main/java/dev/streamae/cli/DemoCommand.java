@@ -5,6 +5,7 @@ import dev.streamae.image.Datasets;
 import dev.streamae.model.Autoencoder;
 import dev.streamae.model.ModelFigures;
 import dev.streamae.model.Snapshot;
+import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScorerMetrics;
 import dev.streamae.streams.ScorerTopology;
@@ -99,12 +100,12 @@ final class DemoCommand implements Callable<Integer> {
             }
             TrainerMetrics trainerMetrics = new TrainerMetrics();
             ScorerMetrics scorerMetrics = new ScorerMetrics();
-            ModelRegistry registry = new ModelRegistry(settings, Models.factory(settings));
+            ModelRegistry registry = new ModelRegistry(settings, ModelFactory.of(settings));
             Datasets.Split split = Datasets.seedSplit();
             try (Dashboard dashboard = dashboardPort < 0 ? null
                          : new Dashboard(new HashMap<>(clientProps), settings, Dashboard.DEFAULT_BIND, dashboardPort).start();
                  StreamsApp trainer = new StreamsApp("trainer",
-                         TrainerTopology.build(settings, Models.factory(settings), trainerMetrics),
+                         TrainerTopology.build(settings, ModelFactory.of(settings), trainerMetrics),
                          StreamsProperties.trainer(bootstrap, config, trainerMetrics.badRecordsCounter()));
                  StreamsApp scorer = new StreamsApp("scorer", ScorerTopology.build(settings, registry, scorerMetrics),
                          StreamsProperties.scorer(bootstrap, config, scorerMetrics.badRecordsCounter()))) {
@@ -144,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
         if (snapshot == null) {
             return List.of();
         }
-        Autoencoder model = Models.factory(settings).create(snapshot.architecture(), snapshot.metric());
+        Autoencoder model = ModelFactory.of(settings).create(snapshot.architecture(), snapshot.metric());
         model.restore(snapshot.toModelState());
         return ModelFigures.writeBoth(model, split, output, "streamed model v" + snapshot.modelVersion()
                 + ", " + snapshot.examplesSeen() + " images learnt");

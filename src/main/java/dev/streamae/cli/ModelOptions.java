@@ -1,7 +1,8 @@
 package dev.streamae.cli;
 
 import dev.streamae.model.Architecture;
-import dev.streamae.model.Dl4jAutoencoder;
+import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Autoencoders;
 import dev.streamae.model.ErrorMetric;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -40,8 +41,8 @@ final class ModelOptions {
         requireAtLeast(commandLine, "--batch-size", batchSize, 1);
     }
 
-    Dl4jAutoencoder newModel(ErrorMetric metric) {
-        return new Dl4jAutoencoder(layers, metric, learningRate, seed);
+    Autoencoder newModel(ErrorMetric metric) {
+        return Autoencoders.create(layers, metric, learningRate, seed);
     }
 
     static void requireAtLeast(CommandLine commandLine, String flag, long value, long min) {

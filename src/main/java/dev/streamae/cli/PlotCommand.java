@@ -1,6 +1,8 @@
 package dev.streamae.cli;
 
 import dev.streamae.image.Datasets;
+import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Autoencoders;
 import dev.streamae.model.Dl4jAutoencoder;
 import dev.streamae.model.InvalidSnapshotException;
 import dev.streamae.model.ModelFigures;
@@ -61,9 +63,7 @@ final class PlotCommand implements Callable<Integer> {
         }
         Path dir = OutputDirectory.create(cmd, output);
         // Learning rate and seed do not matter: every parameter is replaced by the snapshot's.
-        Dl4jAutoencoder net = new Dl4jAutoencoder(snapshot.architecture(), snapshot.metric(),
-                Dl4jAutoencoder.SEED_LEARNING_RATE, 1);
-        net.restore(snapshot.toModelState());
+        Autoencoder net = Autoencoders.fromSnapshot(snapshot, Dl4jAutoencoder.SEED_LEARNING_RATE);
         String what = String.format(Locale.ROOT, "model %s v%d (%s examples)", snapshot.modelName(),
                 snapshot.modelVersion(), Format.count(snapshot.examplesSeen()));
         List<Path> written = ModelFigures.writeBoth(net, Datasets.seedSplit(), dir, what);

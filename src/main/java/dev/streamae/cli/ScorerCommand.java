@@ -1,5 +1,6 @@
 package dev.streamae.cli;
 
+import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScorerMetrics;
 import dev.streamae.streams.ScorerTopology;
@@ -33,7 +34,7 @@ final class ScorerCommand implements Callable<Integer> {
         Map<String, String> config = options.load("scorer.properties");
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
-        ModelRegistry registry = new ModelRegistry(settings, Models.factory(settings));
+        ModelRegistry registry = new ModelRegistry(settings, ModelFactory.of(settings));
         AtomicLong badRecords = metrics.badRecordsCounter();
         var topology = ScorerTopology.build(settings, registry, metrics);
         try (StreamsApp app = new StreamsApp("scorer", topology,

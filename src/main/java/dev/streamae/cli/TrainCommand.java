@@ -2,7 +2,7 @@ package dev.streamae.cli;
 
 import dev.streamae.image.Datasets;
 import dev.streamae.image.Figures;
-import dev.streamae.model.Dl4jAutoencoder;
+import dev.streamae.model.Autoencoder;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.Evaluation;
 import dev.streamae.model.ModelFigures;
@@ -80,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
         Datasets.Split split = Datasets.seedSplit();
         float[][] train = split.train().pixelRows();
         float[][] heldOut = split.heldOut().pixelRows();
-        Dl4jAutoencoder net = model.newModel(metric);
+        Autoencoder net = model.newModel(metric);
         out.printf(Locale.ROOT, "training %s (%s parameters) on %s digits, %s held out: Adam lr %s, batch %d, "
                         + "seed %d, %d epochs%n", model.layers, Format.count(model.layers.parameterCount()),
                 Format.count(train.length), Format.count(heldOut.length), model.learningRate, model.batchSize,

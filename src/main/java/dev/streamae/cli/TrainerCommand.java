@@ -1,5 +1,6 @@
 package dev.streamae.cli;
 
+import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
@@ -33,7 +34,7 @@ final class TrainerCommand implements Callable<Integer> {
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
         AtomicLong badRecords = metrics.badRecordsCounter();
-        var topology = TrainerTopology.build(settings, Models.factory(settings), metrics);
+        var topology = TrainerTopology.build(settings, ModelFactory.of(settings), metrics);
         try (StreamsApp app = new StreamsApp("trainer", topology,
                 StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords))) {
             Runtime.getRuntime().addShutdownHook(new Thread(app::close, "trainer-shutdown"));

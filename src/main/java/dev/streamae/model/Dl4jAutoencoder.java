@@ -57,7 +57,7 @@ public final class Dl4jAutoencoder implements Autoencoder {
      * Adam needs the count only for its bias correction, 1 - beta^t, which no longer differs from
      * 1 in float arithmetic after about 17,000 steps, so the count handed to DL4J is clamped.
      */
-    private static final int MAX_ADAM_ITERATION = 1 << 30;
+    static final int MAX_ADAM_ITERATION = 1 << 30;
 
     private final Architecture architecture;
     private final ErrorMetric metric;
@@ -275,23 +275,9 @@ public final class Dl4jAutoencoder implements Autoencoder {
     @Override
     public void restore(ModelState state) {
         Objects.requireNonNull(state, "state");
-        if (!architecture.equals(state.architecture())) {
-            throw new IllegalArgumentException("cannot restore a " + state.architecture()
-                    + " model into a " + architecture + " network");
-        }
-        if (state.steps() < 0) {
-            throw new IllegalArgumentException("step count must not be negative, got " + state.steps());
-        }
-        requireFinite(state.parameters(), "parameter");
         INDArray updater = updaterState();
+        state.requireRestorableInto(architecture, updater.length());
         float[] optimiser = state.optimiserState();
-        if (optimiser != null) {
-            if (optimiser.length != updater.length()) {
-                throw new IllegalArgumentException("optimiser state has " + optimiser.length
-                        + " values, Adam for " + architecture + " needs " + updater.length());
-            }
-            requireFinite(optimiser, "optimiser state value");
-        }
         network.setParams(NdArrays.matrix(state.parameters(), 1, state.parameters().length));
         if (optimiser != null) {
             updater.assign(NdArrays.matrix(optimiser, 1, optimiser.length).reshape(updater.shape()));
@@ -319,11 +305,4 @@ public final class Dl4jAutoencoder implements Autoencoder {
         return view;
     }
 
-    private static void requireFinite(float[] values, String what) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new IllegalArgumentException(what + " " + i + " is " + values[i]);
-            }
-        }
-    }
 }

@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The seed tutorial's experiment on the DL4J model, reporting the same numbers as
+ * The seed tutorial's experiment on the model (on the engine the service runs, see {@link Autoencoders}), reporting the same numbers as
  * {@code shared/bench/torch_reference.py} so the two can be compared run for run: 10 epochs on the
  * 8,000 training digits (batch 64), then held-out MSE on the 2,000 held-out digits, AUROC of each
  * error metric for held-out digits against as many Fashion-MNIST images, and throughputs.
@@ -68,7 +68,7 @@ public final class ParityCheck {
         float[][] heldOut = split.heldOut().pixelRows();
         float[][] fashion = split.anomalies().pixelRows();
 
-        Dl4jAutoencoder model = Dl4jAutoencoder.seed(seed);
+        Autoencoder model = Autoencoders.create(Architecture.SEED, ErrorMetric.MSE, Dl4jAutoencoder.SEED_LEARNING_RATE, seed);
         OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, seed)
                 .train(train, heldOut, epochs, new OfflineTrainer.Listener() {
                     @Override

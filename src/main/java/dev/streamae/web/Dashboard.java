@@ -1,7 +1,6 @@
 package dev.streamae.web;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.streamae.model.Dl4jAutoencoder;
 import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.StreamAeSettings;
@@ -78,7 +77,7 @@ public final class Dashboard implements AutoCloseable {
      */
     public Dashboard(Map<String, Object> kafkaClientProps, StreamAeSettings settings, String bind, int port) {
         this(kafkaClientProps, settings, bind, port, DashboardLimits.defaults(),
-                (architecture, metric) -> new Dl4jAutoencoder(architecture, metric, settings.learningRate(), settings.seed()));
+                ModelFactory.of(settings));
     }
 
     Dashboard(Map<String, Object> kafkaClientProps, StreamAeSettings settings, String bind, int port,

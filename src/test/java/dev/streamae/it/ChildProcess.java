@@ -17,7 +17,7 @@ final class ChildProcess implements AutoCloseable {
     static ChildProcess streamae(Path log, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-Djava.awt.headless=true",
+                "-Xmx1g", "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.streamae.cli.StreamAeCommand"));
         command.addAll(List.of(args));

@@ -1,7 +1,6 @@
 package dev.streamae.it;
 
 import dev.streamae.broker.LocalKafka;
-import dev.streamae.model.Dl4jAutoencoder;
 import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScorerMetrics;
@@ -19,14 +18,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Starts the real topologies, with the real DL4J model, in this JVM against a real broker (shared by the end-to-end and dashboard tests). */
+/** Starts the real topologies, with the real model, in this JVM against a real broker (shared by the end-to-end and dashboard tests). */
 public final class StreamAeRunner {
 
     private StreamAeRunner() {
-    }
-
-    static ModelFactory dl4j(StreamAeSettings settings) {
-        return (architecture, metric) -> new Dl4jAutoencoder(architecture, metric, settings.learningRate(), settings.seed());
     }
 
     public static Map<String, String> config(Map<String, Object> clientProperties, Path stateDir, Map<String, String> settings) {
@@ -77,7 +72,7 @@ public final class StreamAeRunner {
         StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
         AtomicLong bad = metrics.badRecordsCounter();
-        StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, dl4j(settings), metrics),
+        StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, ModelFactory.of(settings), metrics),
                 StreamsProperties.trainer(config.get("bootstrap.servers"), config, bad));
         app.start(Duration.ofSeconds(60));
         return new Trainer(app, metrics, bad);
@@ -93,7 +88,7 @@ public final class StreamAeRunner {
         Map<String, String> config = config(clientProperties, stateDir, settingsMap);
         StreamAeSettings settings = StreamAeSettings.from(config);
         ScorerMetrics metrics = new ScorerMetrics();
-        ModelRegistry registry = new ModelRegistry(settings, dl4j(settings));
+        ModelRegistry registry = new ModelRegistry(settings, ModelFactory.of(settings));
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("scorer", ScorerTopology.build(settings, registry, metrics),
                 StreamsProperties.scorer(config.get("bootstrap.servers"), config, bad));

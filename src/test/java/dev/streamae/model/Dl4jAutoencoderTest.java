@@ -38,7 +38,8 @@ class Dl4jAutoencoderTest {
         return Arrays.copyOfRange(rows, from, from + size);
     }
 
-    private static float[][] random(int rows, int cols, long seed) {
+    /** {@code rows x cols} values drawn uniformly from [0, 1) with {@code seed}. */
+    static float[][] random(int rows, int cols, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[][] out = new float[rows][cols];
         for (float[] row : out) {
