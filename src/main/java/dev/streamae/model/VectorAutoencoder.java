@@ -115,8 +115,9 @@ public final class VectorAutoencoder implements Autoencoder {
         float[][] reconstructions = new float[rows][];
         double squared = 0;
         for (int r = 0; r < rows; r++) {
-            errors[r] = metric.of(x, r * padded[0], y, r * out, inputSize);
-            squared += metric == ErrorMetric.MSE ? errors[r] : ErrorMetric.MSE.of(x, r * padded[0], y, r * out, inputSize);
+            errors[r] = VectorKernels.error(metric, x, r * padded[0], y, r * out, inputSize);
+            squared += metric == ErrorMetric.MSE ? errors[r]
+                    : VectorKernels.error(ErrorMetric.MSE, x, r * padded[0], y, r * out, inputSize);
             reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
         }
         backward(x, rows);
@@ -154,7 +155,7 @@ public final class VectorAutoencoder implements Autoencoder {
         for (int r = 0; r < rows; r++) {
             codes[r] = Arrays.copyOfRange(z, r * code, r * code + codeSize);
             reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
-            errors[r] = metric.of(x, r * padded[0], y, r * out, inputSize);
+            errors[r] = VectorKernels.error(metric, x, r * padded[0], y, r * out, inputSize);
         }
         return new Scores(codes, reconstructions, errors);
     }

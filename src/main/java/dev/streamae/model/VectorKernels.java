@@ -28,6 +28,8 @@ final class VectorKernels {
     /** Floats per vector register. */
     static final int LANES = SPECIES.length();
     private static final int L = LANES;
+    /** {@link ErrorMetric#BCE}'s clamp of the reconstruction. */
+    private static final float BCE_CLAMP = 1e-6f;
 
     private VectorKernels() {
     }
@@ -243,6 +245,46 @@ final class VectorKernels {
             }
             acc.intoArray(out, oOff + j);
         }
+    }
+
+    /**
+     * {@link ErrorMetric#of} on vectors, in float arithmetic: the same definition (BCE clamps the
+     * reconstruction to [1e-6, 1 - 1e-6]) to about 1e-6 relative, and about twenty times faster for
+     * BCE, whose scalar form takes a {@code Math.log} per pixel.
+     */
+    static double error(ErrorMetric metric, float[] x, int xOff, float[] y, int yOff, int n) {
+        FloatVector sum = FloatVector.zero(SPECIES);
+        int bound = SPECIES.loopBound(n);
+        switch (metric) {
+            case MSE -> {
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector d = FloatVector.fromArray(SPECIES, y, yOff + i).sub(FloatVector.fromArray(SPECIES, x, xOff + i));
+                    sum = d.fma(d, sum);
+                }
+            }
+            case MAE -> {
+                for (int i = 0; i < bound; i += L) {
+                    sum = sum.add(FloatVector.fromArray(SPECIES, y, yOff + i).sub(FloatVector.fromArray(SPECIES, x, xOff + i)).abs());
+                }
+            }
+            case BCE -> {
+                FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+                for (int i = 0; i < bound; i += L) {
+                    FloatVector xv = FloatVector.fromArray(SPECIES, x, xOff + i);
+                    FloatVector yv = FloatVector.fromArray(SPECIES, y, yOff + i);
+                    // Clamping 1 - y rather than y: 1 - 1e-6 is not a float, 1e-6 nearly is.
+                    FloatVector logRc = yv.max(BCE_CLAMP).lanewise(VectorOperators.LOG);
+                    FloatVector logOneMinus = one.sub(yv).max(BCE_CLAMP).lanewise(VectorOperators.LOG);
+                    // -(x log rc + (1 - x) log(1 - rc)) = -(log(1 - rc) + x (log rc - log(1 - rc)))
+                    sum = sum.sub(xv.fma(logRc.sub(logOneMinus), logOneMinus));
+                }
+            }
+        }
+        double total = sum.reduceLanes(VectorOperators.ADD);
+        if (bound < n) {
+            total += metric.of(x, xOff + bound, y, yOff + bound, n - bound) * (n - bound);
+        }
+        return total / n;
     }
 
     /**

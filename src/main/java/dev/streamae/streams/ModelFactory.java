@@ -16,8 +16,9 @@ public interface ModelFactory {
     /** A freshly initialised network (the trainer's starting point; the scorer restores into it). */
     Autoencoder create(Architecture architecture, ErrorMetric metric);
 
-    /** The real model with the configured learning rate and seed. */
+    /** The real model with the configured learning rate and seed; warms the engine up first (see {@link Autoencoders#warmUp}). */
     static ModelFactory of(StreamAeSettings settings) {
+        Autoencoders.warmUp(settings.architecture());
         return (architecture, metric) -> Autoencoders.create(architecture, metric, settings.learningRate(), settings.seed());
     }
 }

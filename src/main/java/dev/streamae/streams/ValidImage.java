@@ -14,7 +14,8 @@ public record ValidImage(String id, float[] pixels, Integer label, long timestam
     public byte[] u8() {
         byte[] out = new byte[pixels.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (byte) Math.round(pixels[i] * 255f);
+            // Math.round for the [0, 1] pixels of a valid image, without its general-case cost.
+            out[i] = (byte) (int) (pixels[i] * 255f + 0.5f);
         }
         return out;
     }

@@ -41,13 +41,20 @@ public final class ValidImageCodec {
      * and its changelog.
      */
     public static byte[] encodeExact(ValidImage image) {
+        byte[] id = image.id().getBytes(StandardCharsets.UTF_8);
         float[] pixels = image.pixels();
-        for (float p : pixels) {
-            if (!(p >= 0f && p <= 1f) || Math.round(p * 255f) / 255f != p) {
+        ByteBuffer buf = header(U8, id, image, pixels.length, pixels.length);
+        int at = buf.position();
+        byte[] out = buf.array();
+        for (int i = 0; i < pixels.length; i++) {
+            float p = pixels[i];
+            int b = (int) (p * 255f + 0.5f);
+            if (!(p >= 0f && p <= 1f) || b / 255f != p) {
                 return encodeFloat(image);
             }
+            out[at + i] = (byte) b;
         }
-        return encodeU8(image);
+        return out;
     }
 
     public static byte[] encodeFloat(ValidImage image) {
