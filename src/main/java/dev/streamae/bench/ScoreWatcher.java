@@ -29,6 +29,8 @@ final class ScoreWatcher implements AutoCloseable {
     private final long latencyFrom;
     private final Thread thread;
     private final LongList latencies = new LongList();
+    /** Per latency-window score: the scorer's clock when it scored, minus the image timestamp. */
+    private final LongList untilScored = new LongList();
     private volatile boolean running = true;
     private volatile long count;
     private volatile long firstAtNanos;
@@ -78,8 +80,10 @@ final class ScoreWatcher implements AutoCloseable {
                         firstStatus = serde.fromBytes(r.value()).status().name();
                     }
                     if (r.timestamp() >= latencyFrom) {
+                        long scoredAt = serde.fromBytes(r.value()).scoredAt();
                         synchronized (latencies) {
                             latencies.add(nowMs - r.timestamp());
+                            untilScored.add(scoredAt - r.timestamp());
                         }
                     }
                 }
@@ -142,6 +146,13 @@ final class ScoreWatcher implements AutoCloseable {
     long[] latencies() {
         synchronized (latencies) {
             return latencies.toArray();
+        }
+    }
+
+    /** The part of each latency until the scorer scored the image; the rest is commit and delivery. */
+    long[] untilScored() {
+        synchronized (latencies) {
+            return untilScored.toArray();
         }
     }
 

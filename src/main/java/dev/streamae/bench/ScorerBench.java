@@ -155,9 +155,11 @@ final class ScorerBench {
                     throw new IllegalStateException("no score of the latency window " + name + " arrived within 30 s");
                 }
                 runs.progress(String.format(Locale.ROOT, "scorer latency %s: %,d img/s asked, %,.0f sent, %,d of %,d scored%s; "
-                                + "p50 %d ms, p99 %d ms, max %d ms", name, rate, total / sendSeconds, watcher.count(), total,
+                                + "p50 %d ms, p99 %d ms, max %d ms; until scored p50 %d ms, p99 %d ms", name, rate,
+                        total / sendSeconds, watcher.count(), total,
                         all ? "" : " (INCOMPLETE after 30 s)", Stats.percentile(latencies, 0.5),
-                        Stats.percentile(latencies, 0.99), Stats.percentile(latencies, 1.0)));
+                        Stats.percentile(latencies, 0.99), Stats.percentile(latencies, 1.0),
+                        Stats.percentile(watcher.untilScored(), 0.5), Stats.percentile(watcher.untilScored(), 0.99)));
                 return latencies;
             }
         }

@@ -106,19 +106,31 @@ public final class VectorAutoencoder implements Autoencoder {
 
     @Override
     public TrainStep train(float[][] batch) {
+        return train(batch, false);
+    }
+
+    /** The training pass already holds the pre-step reconstructions: no extra forward pass. */
+    @Override
+    public TrainStep trainReconstructing(float[][] batch) {
+        return train(batch, true);
+    }
+
+    private TrainStep train(float[][] batch, boolean withReconstructions) {
         int rows = batch == null ? 0 : batch.length;
         float[] x = input(batch);
         forward(x, rows);
         float[] y = activations[layers - 1];
         int out = padded[layers];
         double[] errors = new double[rows];
-        float[][] reconstructions = new float[rows][];
+        float[][] reconstructions = withReconstructions ? new float[rows][] : null;
         double squared = 0;
         for (int r = 0; r < rows; r++) {
             errors[r] = VectorKernels.error(metric, x, r * padded[0], y, r * out, inputSize);
             squared += metric == ErrorMetric.MSE ? errors[r]
                     : VectorKernels.error(ErrorMetric.MSE, x, r * padded[0], y, r * out, inputSize);
-            reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
+            if (withReconstructions) {
+                reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
+            }
         }
         backward(x, rows);
         int t = (int) Math.min(steps - adamStart, Dl4jAutoencoder.MAX_ADAM_ITERATION) + 1;
@@ -128,12 +140,6 @@ public final class VectorAutoencoder implements Autoencoder {
                 (float) Dl4jAutoencoder.ADAM_BETA2, (float) Dl4jAutoencoder.ADAM_EPSILON);
         steps++;
         return new TrainStep(squared / rows, errors, reconstructions);
-    }
-
-    /** The training pass already holds the pre-step reconstructions: no extra forward pass. */
-    @Override
-    public TrainStep trainReconstructing(float[][] batch) {
-        return train(batch);
     }
 
     @Override

@@ -45,8 +45,10 @@ public final class ScorerTopology {
         builder.addGlobalStore(models, Topics.MODELS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models"),
                 () -> new ModelUpdateProcessor(registry));
 
+        // In memory, restored from its changelog: it holds at most a batch per task, and a RocksDB
+        // store would be flushed to disk on every commit, which the scorer makes every 25 ms.
         StoreBuilder<KeyValueStore<Long, byte[]>> buffer = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ScoringProcessor.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
+                Stores.inMemoryKeyValueStore(ScoringProcessor.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(java.util.Map.of());
         builder.addStateStore(buffer);
 

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Training is one sequential SGD stream, so every example goes through a single-partition
  * repartition topic and therefore one task and one model; it carries validated 8-bit pixels in a
- * compact binary form. The partition count of that topic is fixed by name: changing it needs
+ * compact binary form ({@link ValidImageCodec#encodeU8}), which the training processor logs as they are. The partition count of that topic is fixed by name: changing it needs
  * Kafka's streams reset tool. Bad records are rejected by the same validation as in the scorer;
  * the scorer reports them to {@code images-dlq}, the trainer only skips and counts them, so each
  * bad record appears in the dead-letter queue once.
@@ -49,11 +49,13 @@ public final class TrainerTopology {
         StreamsBuilder builder = new StreamsBuilder();
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
         Map<String, String> changelog = Map.of("max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES);
+        // In memory, restored from their changelogs: a few MB at most (examples since the last
+        // checkpoint, one checkpoint), where RocksDB would flush to disk on every commit.
         StoreBuilder<KeyValueStore<Long, byte[]>> pending = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TrainingProcessor.PENDING_STORE), Serdes.Long(), Serdes.ByteArray())
+                Stores.inMemoryKeyValueStore(TrainingProcessor.PENDING_STORE), Serdes.Long(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(changelog);
         StoreBuilder<KeyValueStore<String, byte[]>> state = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TrainingProcessor.STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                Stores.inMemoryKeyValueStore(TrainingProcessor.STATE_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(changelog);
         SampleFilter sample = new SampleFilter(settings.sampleRate());
         builder.addStateStore(pending);
@@ -63,7 +65,9 @@ public final class TrainerTopology {
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
                 .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
                 .filter((id, image) -> sample.keep(image.id()), Named.as("sample"))
-                .repartition(Repartitioned.with(Serdes.String(), ValidImageCodec.u8Serde())
+                // Encoded once here: the processor logs these very bytes before decoding them to train.
+                .mapValues(ValidImageCodec::encodeU8, Named.as("encode-u8"))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
                         .withName(TRAINING_REPARTITION).withNumberOfPartitions(1))
                 .process(() -> new TrainingProcessor(settings, factory, metrics), Named.as("train"),
                         TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);

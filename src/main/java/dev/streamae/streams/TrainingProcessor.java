@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * trains a partial mini-batch whose oldest example has waited too long, so a quiet stream does
  * not leave examples unlearnt, and publishes after {@code publish.interval.ms}.
  */
-final class TrainingProcessor implements Processor<String, ValidImage, String, TrainerTopology.Published> {
+final class TrainingProcessor implements Processor<String, byte[], String, TrainerTopology.Published> {
 
     static final String PENDING_STORE = "trainer-pending";
     static final String STATE_STORE = "trainer-state";
@@ -141,15 +141,18 @@ final class TrainingProcessor implements Processor<String, ValidImage, String, T
     }
 
     @Override
-    public void process(Record<String, ValidImage> record) {
+    public void process(Record<String, byte[]> record) {
         long seq = nextSeq++;
-        byte[] logged = ValidImageCodec.encodeU8(record.value());
+        // Our own encoding of a validated image (see TrainerTopology); decoded before it is logged,
+        // so a corrupt record fails here, goes to the processing exception handler and is never replayed.
+        byte[] logged = record.value();
+        ValidImage image = ValidImageCodec.decode(logged);
         pendingStore.put(seq, logged);
         if (pending.isEmpty()) {
             oldestPendingAt = context.currentSystemTimeMs();
         }
         // Train on the 8-bit pixels that were logged, so a replay after a crash sees the same data.
-        pending.add(KeyValue.pair(seq, ValidImageCodec.decode(logged)));
+        pending.add(KeyValue.pair(seq, image));
         if (pending.size() >= settings.batchSize()) {
             trainPending();
             maybePublish(context.currentSystemTimeMs(), false);

@@ -3,9 +3,6 @@ package dev.streamae.streams;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Compact binary form of a {@link ValidImage}, for the trainer's repartition topic and the
@@ -92,8 +89,10 @@ public final class ValidImageCodec {
             }
             float[] pixels = new float[count];
             if (format == U8) {
+                byte[] raw = new byte[count];
+                buf.get(raw);
                 for (int i = 0; i < count; i++) {
-                    pixels[i] = (buf.get() & 0xff) / 255f;
+                    pixels[i] = (raw[i] & 0xff) / 255f;
                 }
             } else if (format == F32) {
                 buf.asFloatBuffer().get(pixels);
@@ -110,10 +109,4 @@ public final class ValidImageCodec {
         }
     }
 
-    /** Serde for topics carrying training examples (8-bit pixels). */
-    public static Serde<ValidImage> u8Serde() {
-        Serializer<ValidImage> ser = (topic, image) -> image == null ? null : encodeU8(image);
-        Deserializer<ValidImage> de = (topic, bytes) -> bytes == null ? null : decode(bytes);
-        return org.apache.kafka.common.serialization.Serdes.serdeFrom(ser, de);
-    }
 }

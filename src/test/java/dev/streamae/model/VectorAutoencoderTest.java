@@ -122,7 +122,7 @@ class VectorAutoencoderTest {
         float[][] data = Dl4jAutoencoderTest.random(200, 30, 4);
         for (int step = 0; step < 20; step++) {
             float[][] batch = Arrays.copyOfRange(data, step * 10 % 190, step * 10 % 190 + 10);
-            TrainStep v = vector.train(batch);
+            TrainStep v = vector.trainReconstructing(batch);
             TrainStep d = dl4j.train(batch);
             assertThat(v.loss()).isCloseTo(d.loss(), org.assertj.core.data.Percentage.withPercentage(0.1));
             assertThat(v.errorsBefore()[0]).isCloseTo(d.errorsBefore()[0], org.assertj.core.data.Percentage.withPercentage(0.1));
