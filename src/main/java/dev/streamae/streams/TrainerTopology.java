@@ -46,6 +46,12 @@ public final class TrainerTopology {
     }
 
     public static Topology build(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
+        return build(settings, factory, metrics, TrainingProcessor.StepThread.OWN);
+    }
+
+    /** As {@link #build(StreamAeSettings, ModelFactory, TrainerMetrics)}, choosing where optimiser steps run. */
+    static Topology build(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics,
+                          TrainingProcessor.StepThread stepThread) {
         StreamsBuilder builder = new StreamsBuilder();
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
         Map<String, String> changelog = Map.of("max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES);
@@ -69,7 +75,7 @@ public final class TrainerTopology {
                 .mapValues(ValidImageCodec::encodeU8, Named.as("encode-u8"))
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
                         .withName(TRAINING_REPARTITION).withNumberOfPartitions(1))
-                .process(() -> new TrainingProcessor(settings, factory, metrics), Named.as("train"),
+                .process(() -> new TrainingProcessor(settings, factory, metrics, stepThread), Named.as("train"),
                         TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);
 
         published.mapValues(Published::snapshot, Named.as("snapshot"))

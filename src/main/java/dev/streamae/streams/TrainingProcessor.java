@@ -11,6 +11,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -37,12 +42,22 @@ import org.slf4j.LoggerFactory;
  * overwritten rather than deleted: a checkpoint is forced before the examples since the last one
  * could wrap around, and the store's cache keeps only the last write of a slot per commit, so the
  * changelog carries at most one record per slot and commit instead of a record and a tombstone
- * per example (at 25,000 examples/s and a commit a second: 6,500 records instead of 50,000).
+ * per example. The ring is kept just larger than what a checkpoint can leave uncovered: every slot
+ * is a changelog record per commit once examples arrive faster than the ring turns, so its size,
+ * not the input rate, bounds the volume a commit writes (54 batches: 3,456 records of ~0.8 kB).
  *
  * <p>Why not checkpoint after every step: encoding the model and Adam's state (~2.6 MB) costs
  * about as much as a training step. A checkpoint is taken every {@link #CHECKPOINT_EVERY_STEPS}
  * steps and with every published snapshot (so a replay never re-publishes a version), which
  * bounds the replay to a few hundred milliseconds of training.
+ *
+ * <p>Optimiser steps run on a thread of the task's own ({@link StepThread#OWN}): while the model
+ * learns one mini-batch, the stream thread reads, validates and logs the next, so the two halves of
+ * the work overlap on two cores. The stream thread alone touches stores, counters and the context:
+ * it hands a batch over, and folds the step's outcome in (window, counters, checkpoint, publish)
+ * once the step is done, at the latest when the next batch is full, and always before a checkpoint
+ * reads the model. A step still in flight at a commit is covered like any pending example: its
+ * examples are logged and lie after the checkpoint's sequence number.
  *
  * <p>Each example's error before the step that learns it (its prequential error) enters the
  * threshold window; the anomaly threshold is a quantile of that window. A wall-clock punctuator
@@ -61,9 +76,23 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private static final String SEQ_KEY = "replay-from-seq";
     private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
 
+    /** Where optimiser steps run: a thread of the task's own, or the stream thread (deterministic tests). */
+    enum StepThread { OWN, CALLER }
+
+    /** What a step reports back to the stream thread. */
+    private record StepOutcome(int trained, long skipped, TrainStep step) {
+    }
+
+    /** A step handed to the step thread, with the examples it covers (put back if it fails). */
+    private record InFlight(List<KeyValue<Long, ValidImage>> examples, CompletableFuture<StepOutcome> outcome) {
+    }
+
     private final StreamAeSettings settings;
     private final ModelFactory factory;
     private final TrainerMetrics metrics;
+    private final StepThread stepThread;
+    private ExecutorService stepExecutor;
+    private InFlight inFlight;
 
     private ProcessorContext<String, TrainerTopology.Published> context;
     private KeyValueStore<Long, byte[]> pendingStore;
@@ -71,7 +100,11 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private Autoencoder model;
     private ThresholdWindow window;
     private TrainerProgress progress;
-    /** Slots of the pending ring: room for twice the examples a checkpoint may leave uncovered. */
+    /**
+     * Slots of the pending ring. A checkpoint is due once 50 batches are learnt past the last one,
+     * and at that moment at most a batch is in flight and one pending, so no example the
+     * checkpoint does not cover is overwritten; two more batches spare the ring from a retried step.
+     */
     private final int ringSlots;
     /** Sequence number of the first example the last checkpoint does not cover. */
     private long checkpointSeq;
@@ -93,11 +126,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private Sensor versionSensor;
     private Sensor badRecordsSensor;
 
-    TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics) {
+    TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics, StepThread stepThread) {
         this.settings = settings;
         this.factory = factory;
         this.metrics = metrics;
-        this.ringSlots = 2 * (CHECKPOINT_EVERY_STEPS + 1) * settings.batchSize();
+        this.stepThread = stepThread;
+        this.ringSlots = (CHECKPOINT_EVERY_STEPS + 4) * settings.batchSize();
     }
 
     /** Examples after which a checkpoint is due even without 50 steps (when anomalies were skipped). */
@@ -111,6 +145,14 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         this.pendingStore = context.getStateStore(PENDING_STORE);
         this.stateStore = context.getStateStore(STATE_STORE);
         createSensors();
+        if (stepThread == StepThread.OWN) {
+            String name = "streamae-train-" + context.taskId();
+            stepExecutor = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
         this.model = factory.create(settings.architecture(), settings.metric());
         byte[] saved = stateStore.get(MODEL_KEY);
         if (saved != null) {
@@ -141,7 +183,8 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         for (KeyValue<Long, byte[]> kv : logged) {
             pending.add(KeyValue.pair(kv.key, ValidImageCodec.decode(kv.value)));
             if (pending.size() >= settings.batchSize()) {
-                trainPending();  // replay: logged examples the checkpoint does not cover yet
+                startStep();  // replay: logged examples the checkpoint does not cover yet
+                finishStep();
             }
         }
         long now = context.currentSystemTimeMs();
@@ -185,18 +228,31 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         // Train on the 8-bit pixels that were logged, so a replay after a crash sees the same data.
         pending.add(KeyValue.pair(seq, image));
-        if (pending.size() >= settings.batchSize()) {
-            trainPending();
-            maybePublish(context.currentSystemTimeMs(), false);
+        if (inFlight != null && inFlight.outcome().isDone()) {
+            finishStepAndMaybePublish();
         }
+        if (pending.size() >= settings.batchSize()) {
+            finishStepAndMaybePublish();
+            startStep();
+            if (inFlight.outcome().isDone()) {
+                finishStepAndMaybePublish();  // a step on the stream thread is done already
+            }
+        }
+    }
+
+    private void finishStepAndMaybePublish() {
+        finishStep();
+        maybePublish(context.currentSystemTimeMs(), false);
     }
 
     /** Wall-clock tick: train a stale partial batch, publish if due. Never throws (it has no record to blame). */
     private void onTick(long now) {
         badRecordsSensor.record(metrics.badRecords());
         try {
+            finishStep();
             if (!pending.isEmpty() && now - oldestPendingAt >= settings.partialBatchAfter().toMillis()) {
-                trainPending();
+                startStep();
+                finishStep();
             }
             maybePublish(now, true);
         } catch (RuntimeException e) {
@@ -206,19 +262,57 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
 
     @Override
     public void close() {
+        // A step in flight is let finish but not folded in: its examples are logged after the
+        // checkpoint and are learnt again by whoever restores this task.
+        if (stepExecutor != null) {
+            stepExecutor.shutdown();
+            try {
+                if (!stepExecutor.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("trainer task {}: an optimiser step did not end within 30 s of close", context.taskId());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        inFlight = null;
         if (sensors != null) {
             sensors.close();
         }
     }
 
-    private void trainPending() {
-        float[][] rows = new float[pending.size()][];
+    /**
+     * Hands the pending examples to the step thread as one mini-batch. The step first drops the
+     * examples the model flags (when {@code skip.anomalies} is on and the threshold is warm), at
+     * the threshold the outcomes folded in so far give, as a step on the stream thread would.
+     */
+    private void startStep() {
+        List<KeyValue<Long, ValidImage>> examples = new ArrayList<>(pending);
+        pending.clear();
+        float[][] rows = new float[examples.size()][];
         for (int i = 0; i < rows.length; i++) {
-            rows[i] = pending.get(i).value.pixels();
+            rows[i] = examples.get(i).value.pixels();
         }
+        boolean skip = settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && !window.isEmpty();
+        double threshold = skip ? window.quantile(settings.thresholdQuantile()) : Double.NaN;
+        Autoencoder stepModel = model;
+        java.util.function.Supplier<StepOutcome> step = () -> step(stepModel, rows, skip, threshold);
+        CompletableFuture<StepOutcome> outcome = stepExecutor == null
+                ? completedOrFailed(step) : CompletableFuture.supplyAsync(step, stepExecutor);
+        inFlight = new InFlight(examples, outcome);
+    }
+
+    private static CompletableFuture<StepOutcome> completedOrFailed(java.util.function.Supplier<StepOutcome> step) {
+        try {
+            return CompletableFuture.completedFuture(step.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Runs on the step thread: touches the model and the rows only. */
+    private static StepOutcome step(Autoencoder model, float[][] rows, boolean skip, double threshold) {
         long skipped = 0;
-        if (settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && !window.isEmpty()) {
-            double threshold = window.quantile(settings.thresholdQuantile());
+        if (skip) {
             Scores scores = model.score(rows);
             List<float[]> kept = new ArrayList<>(rows.length);
             for (int i = 0; i < rows.length; i++) {
@@ -230,26 +324,47 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
             }
             rows = kept.toArray(new float[0][]);
         }
+        return new StepOutcome(rows.length, skipped, rows.length > 0 ? model.train(rows) : null);
+    }
+
+    /**
+     * Waits for the step in flight, if any, and folds its outcome in; checkpoints when one is due.
+     * A failed step puts its examples back in front of the pending ones (they stay logged), so they
+     * are tried again rather than lost.
+     */
+    private void finishStep() {
+        if (inFlight == null) {
+            return;
+        }
+        InFlight done = inFlight;
+        inFlight = null;
+        StepOutcome outcome;
+        try {
+            outcome = done.outcome().join();
+        } catch (CompletionException e) {
+            pending.addAll(0, done.examples());
+            throw new IllegalStateException("optimiser step on " + done.examples().size() + " examples failed", e.getCause());
+        }
         double lossSum = progress.lossSum();
         long lossSteps = progress.lossSteps();
-        if (rows.length > 0) {
-            TrainStep step = model.train(rows);
+        TrainStep step = outcome.step();
+        if (step != null) {
             for (double e : step.errorsBefore()) {
                 window.add(e);
             }
             lossSum += step.loss();
             lossSteps++;
-            metrics.stepped(rows.length, step.loss());
-            trainedSensor.record(rows.length);
+            metrics.stepped(outcome.trained(), step.loss());
+            trainedSensor.record(outcome.trained());
             lossSensor.record(step.loss());
         }
-        trainedUpTo = pending.get(pending.size() - 1).key + 1;
-        pending.clear();
-        progress = new TrainerProgress(progress.examplesSeen() + rows.length, progress.skippedAnomalies() + skipped,
-                progress.modelVersion(), progress.stepsAtPublish(), lossSum, lossSteps);
-        metrics.skipped(skipped);
-        if (skipped > 0) {
-            skippedSensor.record(skipped);
+        trainedUpTo = done.examples().get(done.examples().size() - 1).key + 1;
+        progress = new TrainerProgress(progress.examplesSeen() + outcome.trained(),
+                progress.skippedAnomalies() + outcome.skipped(), progress.modelVersion(), progress.stepsAtPublish(),
+                lossSum, lossSteps);
+        metrics.skipped(outcome.skipped());
+        if (outcome.skipped() > 0) {
+            skippedSensor.record(outcome.skipped());
         }
         if (model.steps() - stepsAtCheckpoint >= CHECKPOINT_EVERY_STEPS
                 || trainedUpTo - checkpointSeq >= checkpointEveryExamples()) {

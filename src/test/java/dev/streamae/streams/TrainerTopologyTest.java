@@ -32,7 +32,11 @@ class TrainerTopologyTest {
     private final AtomicLong badRecords = new AtomicLong();
 
     private void start(StreamAeSettings settings) {
-        driver = new TopologyTestDriver(TrainerTopology.build(settings, FakeAutoencoder.factory(), metrics),
+        start(settings, TrainingProcessor.StepThread.CALLER);
+    }
+
+    private void start(StreamAeSettings settings, TrainingProcessor.StepThread stepThread) {
+        driver = new TopologyTestDriver(TrainerTopology.build(settings, FakeAutoencoder.factory(), metrics, stepThread),
                 TopologyTestSupport.driverProperties("trainer-test", badRecords, false));
         images = driver.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
         models = driver.createOutputTopic(Topics.MODELS, new StringDeserializer(), new ByteArrayDeserializer());
@@ -78,6 +82,23 @@ class TrainerTopologyTest {
         assertThat(records.get(1).loss()).isFinite();
         assertThat(records.get(1).steps()).isEqualTo(4);
         assertThat(metrics.examplesTrained()).isEqualTo(20);
+    }
+
+    @Test
+    void stepsOnTheirOwnThreadLearnEveryExampleOnceAndPublishInOrder() {
+        start(SETTINGS, TrainingProcessor.StepThread.OWN);
+        images(0, 22, 0.3f);  // 5 full steps (the last may still be in flight), 2 examples pending
+        driver.advanceWallClockTime(Duration.ofMillis(600));   // in-flight step folded in, partial batch trained
+        driver.advanceWallClockTime(Duration.ofMillis(1100));  // publish interval passed
+
+        List<byte[]> published = models.readValuesToList();
+        List<Long> versions = published.stream().map(b -> decode(b).modelVersion()).toList();
+        assertThat(versions).as("versions published once each, in order").isSorted().doesNotHaveDuplicates();
+        Snapshot last = decode(published.get(published.size() - 1));
+        assertThat(last.examplesSeen()).isEqualTo(22);
+        assertThat(last.steps()).isEqualTo(6);
+        assertThat(last.threshold().windowCount()).as("the window (16) is full").isEqualTo(16);
+        assertThat(metrics.examplesTrained()).isEqualTo(22);
     }
 
     @Test
