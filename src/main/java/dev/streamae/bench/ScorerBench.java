@@ -30,7 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       consumer of {@code image-scores} from the first committed scores to the last;</li>
  *   <li>latency: one scorer, fed at a fixed rate and then at 80% of the measured throughput; the
  *       latency of an image is the time the consumer received its score minus the image's
- *       timestamp, which the producer sets when it sends it.</li>
+ *       timestamp, which the producer (Kafka's default settings, as a user's would have) sets when
+ *       it sends it.</li>
  * </ul>
  */
 final class ScorerBench {
@@ -98,7 +99,6 @@ final class ScorerBench {
         List<Double> high50 = new ArrayList<>();
         List<Double> high99 = new ArrayList<>();
         Map<String, Object> producerProps = BenchKafka.producerProps(runs.clientProps());
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         try (StreamsApp app = start(runs, config);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                      new ByteArraySerializer())) {

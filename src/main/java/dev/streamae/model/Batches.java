@@ -21,6 +21,14 @@ final class Batches {
      *     value outside [0, 1]
      */
     static float[] checkAndFlatten(float[][] batch, int inputSize) {
+        check(batch, inputSize);
+        float[] flat = new float[batch.length * inputSize];
+        copyChecked(batch, inputSize, flat, inputSize);
+        return flat;
+    }
+
+    /** The checks of {@link #checkAndFlatten} but the values', which {@link #copyChecked} makes. */
+    static void check(float[][] batch, int inputSize) {
         if (batch == null) {
             throw new IllegalArgumentException("batch is null");
         }
@@ -41,7 +49,15 @@ final class Batches {
         if ((long) batch.length * inputSize > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("batch of " + batch.length + " rows is too large");
         }
-        float[] flat = new float[batch.length * inputSize];
+    }
+
+    /**
+     * Copies row {@code r} of a {@link #check checked} batch to {@code out[r * stride]}, checking
+     * every value: the vector engine reuses one buffer per model this way instead of allocating a
+     * batch-sized array per call (at 256 rows, large enough for the collector to treat it as a
+     * humongous object).
+     */
+    static void copyChecked(float[][] batch, int inputSize, float[] out, int stride) {
         for (int r = 0; r < batch.length; r++) {
             float[] row = batch[r];
             for (int i = 0; i < inputSize; i++) {
@@ -52,9 +68,8 @@ final class Batches {
                             + ": pixel values must be finite and within [0, 1]");
                 }
             }
-            System.arraycopy(row, 0, flat, r * inputSize, inputSize);
+            System.arraycopy(row, 0, out, r * stride, inputSize);
         }
-        return flat;
     }
 
     private static String describe(float v) {

@@ -183,15 +183,9 @@ public final class VectorAutoencoder implements Autoencoder {
 
     /** Checks the batch (see {@link Batches}) and returns it as {@code rows x padded[0]}, buffers sized. */
     private float[] input(float[][] batch) {
-        float[] flat = Batches.checkAndFlatten(batch, inputSize);
-        int rows = batch.length;
-        ensureCapacity(rows);
-        if (padded[0] == inputSize) {
-            return flat;
-        }
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(flat, r * inputSize, paddedInput, r * padded[0], inputSize);
-        }
+        Batches.check(batch, inputSize);
+        ensureCapacity(batch.length);
+        Batches.copyChecked(batch, inputSize, paddedInput, padded[0]);
         return paddedInput;
     }
 

@@ -38,6 +38,7 @@ public final class ScorerTopology {
     public static Topology build(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
+        ScoreSlots slots = new ScoreSlots(settings.scoreMaxDelay());
 
         StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(ModelUpdateProcessor.STORE), Serdes.String(), Serdes.ByteArray())
@@ -55,7 +56,7 @@ public final class ScorerTopology {
         KStream<String, ScoreRecord> scores = builder
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
                 .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
-                .process(() -> new ScoringProcessor(settings, registry, metrics), Named.as("score"),
+                .process(() -> new ScoringProcessor(settings, registry, metrics, slots), Named.as("score"),
                         ScoringProcessor.BUFFER_STORE);
         JsonSerde<ScoreRecord> scoreSerde = JsonSerde.of(ScoreRecord.class);
         scores.to(Topics.IMAGE_SCORES, Produced.with(Serdes.String(), scoreSerde).withName("to-image-scores"));

@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@link #BUFFER_STORE} (puts and deletes go into the same transaction as the offsets), never in
  * memory only: Kafka Streams may commit between two records, and a batch held only in memory
  * would then be lost on a crash. A batch is scored when it is full or, on a wall-clock
- * punctuator, when its oldest image has waited {@code score.max.delay.ms}; after a restart,
- * {@link #init} reloads a restored buffer and the first tick scores it.
+ * punctuator, at the first tick of a {@link ScoreSlots slot} after the one its oldest image
+ * arrived in; a tick later one task of the thread requests the commit that makes the scores
+ * visible to {@code read_committed} readers. After a restart, {@link #init} reloads a restored
+ * buffer and the first tick scores it.
  */
 final class ScoringProcessor implements Processor<String, ValidImage, String, ScoreRecord> {
 
@@ -33,11 +35,14 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     private final StreamAeSettings settings;
     private final ModelRegistry registry;
     private final ScorerMetrics metrics;
+    private final ScoreSlots slots;
     private ProcessorContext<String, ScoreRecord> context;
     private KeyValueStore<Long, byte[]> buffer;
     private final List<KeyValue<Long, ValidImage>> batch = new ArrayList<>();
     private long nextSeq;
-    private long oldestAt;
+    private long oldestSlot;
+    /** Slot in which this task last scored a batch: it then has something for the thread's commit. */
+    private long scoredSlot = Long.MIN_VALUE;
     private TaskSensors sensors;
     private Sensor scoredSensor;
     private Sensor anomalySensor;
@@ -48,10 +53,11 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     private Sensor rejectedSensor;
     private Sensor badRecordsSensor;
 
-    ScoringProcessor(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics) {
+    ScoringProcessor(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics, ScoreSlots slots) {
         this.settings = settings;
         this.registry = registry;
         this.metrics = metrics;
+        this.slots = slots;
     }
 
     @Override
@@ -65,7 +71,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 nextSeq = Math.max(nextSeq, kv.key + 1);
             }
         }
-        oldestAt = context.currentSystemTimeMs() - settings.scoreMaxDelay().toMillis();
+        oldestSlot = Long.MIN_VALUE;
         if (!batch.isEmpty()) {
             LOG.info("scorer task {} restored {} buffered images; scoring them on the first tick",
                     context.taskId(), batch.size());
@@ -79,8 +85,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         ageSensor = sensors.gauge("model-age-ms", "Age of the model this scorer uses, ms since it was published");
         rejectedSensor = sensors.gauge("rejected-snapshots-total", "Snapshots this scorer process rejected");
         badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this scorer process sent to the dead-letter queue");
-        long tick = Math.max(1, settings.scoreMaxDelay().toMillis() / 2);
-        context.schedule(java.time.Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
+        context.schedule(java.time.Duration.ofMillis(slots.tickMs()), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     }
 
     @Override
@@ -88,7 +93,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         long seq = nextSeq++;
         buffer.put(seq, ValidImageCodec.encodeExact(record.value()));
         if (batch.isEmpty()) {
-            oldestAt = context.currentSystemTimeMs();
+            oldestSlot = slots.slotOf(context.currentSystemTimeMs());
         }
         batch.add(KeyValue.pair(seq, record.value()));
         if (batch.size() >= settings.scoreBatchSize()) {
@@ -102,7 +107,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         ageSensor.record(current == null ? Double.NaN : now - current.createdAt().toEpochMilli());
         rejectedSensor.record(registry.rejectedSnapshots());
         badRecordsSensor.record(metrics.badRecords());
-        if (!batch.isEmpty() && now - oldestAt >= settings.scoreMaxDelay().toMillis()) {
+        if (!batch.isEmpty() && oldestSlot < slots.slotOf(now)) {
             try {
                 scoreBatch();
             } catch (RuntimeException e) {
@@ -110,6 +115,11 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 // buffered and try again on the next tick rather than kill the stream thread.
                 LOG.error("scoring a batch of {} images failed; will retry", batch.size(), e);
             }
+        }
+        if (scoredSlot == slots.slotOf(now) && slots.claimCommit(now)) {
+            // Scores become visible to read_committed readers now rather than after up to
+            // commit.interval.ms; the commit covers every task of this thread.
+            context.commit();
         }
     }
 
@@ -152,6 +162,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             buffer.delete(kv.key);
         }
         batch.clear();
+        scoredSlot = slots.slotOf(now);
         batchSensor.record(out.size());
         for (ScoreRecord score : out) {
             context.forward(new Record<>(score.id(), score, score.imageTimestamp()));

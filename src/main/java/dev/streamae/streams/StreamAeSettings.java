@@ -64,7 +64,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("snapshot.signing.key", "", "HMAC-SHA256 key: the trainer signs snapshots, the scorer rejects unsigned or badly signed ones.");
         key("warmup.examples", "2000", "No alerts (and no skipped anomalies) before the model has learnt this many images.");
         key("score.batch.size", "256", "The scorer scores a batch once this many images are buffered ...");
-        key("score.max.delay.ms", "10", "... or once the oldest buffered image has waited this many milliseconds.");
+        key("score.max.delay.ms", "10", "... or once the slot of this many milliseconds its oldest image arrived in is over, and then commits (scores are visible within 1.4 times this, plus the commit).");
     }
 
     private static void key(String name, String defaultValue, String doc) {

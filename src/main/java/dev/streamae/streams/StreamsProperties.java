@@ -15,19 +15,25 @@ import org.apache.kafka.streams.StreamsConfig;
  * the scorer writes bad records to {@code images-dlq} (the trainer rejects the same records and
  * only counts them, so each appears in the dead-letter queue once); the trainer commits every
  * second rather than every 100 ms because each commit writes its ~2.4 MB model to the changelog,
- * with a state-store cache and a producer request size above that model; the scorer commits every
- * {@value #SCORER_COMMIT_INTERVAL_MS} ms because a read_committed reader sees a score only once its
- * transaction commits: the commit interval is most of the scorer's latency (the issue's target is
- * p99 <= 50 ms at 2,000 images/s; Kafka's exactly-once default of 100 ms alone exceeds it). The
- * scorer runs one stream thread: each thread commits its own transaction every interval, and on a
- * small machine those commits, not the scoring, are what costs CPU and latency (two threads: p50/p99
- * 68/128 ms at 2,000 images/s; one: 49/97 ms, at the same throughput on a backlog). Scale out with
+ * with a state-store cache and a producer request size above that model. The scorer's latency is
+ * its exactly-once commit: a read_committed reader sees a score only once its transaction commits
+ * (the issue's target is p99 <= 50 ms at 2,000 images/s; Kafka's exactly-once default commit
+ * interval of 100 ms alone exceeds it). So the scorer does not wait for {@code commit.interval.ms}:
+ * it requests a commit right after each slot's scoring ({@link ScoreSlots}), and the interval,
+ * left at Kafka's {@value #SCORER_COMMIT_INTERVAL_MS} ms, only covers images not yet scored. Its
+ * producer retries after {@value #SCORER_RETRY_BACKOFF_MS} ms instead of 100: a transaction's
+ * offsets sent while the broker still writes the previous transaction's markers are refused as
+ * concurrent and retried, and at 100 ms each such retry stalled the stream thread for a tenth of
+ * a second (measured in the scorer's commit: sendOffsetsToTransaction 104-106 ms, against 20-55
+ * ms with 10). The scorer runs one stream thread: each thread commits its own transaction, and on
+ * a small machine those commits, not the scoring, are what costs CPU and latency. Scale out with
  * more instances or {@code num.stream.threads}.
  */
 public final class StreamsProperties {
 
     static final String MAX_REQUEST_BYTES = "10485760";
-    static final int SCORER_COMMIT_INTERVAL_MS = 25;
+    static final int SCORER_COMMIT_INTERVAL_MS = 100;
+    static final int SCORER_RETRY_BACKOFF_MS = 10;
 
     private StreamsProperties() {
     }
@@ -44,6 +50,7 @@ public final class StreamsProperties {
         Properties p = base(ScorerTopology.APPLICATION_ID, bootstrapServers, badRecords);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.IMAGES_DLQ);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.toString(SCORER_COMMIT_INTERVAL_MS));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), Integer.toString(SCORER_RETRY_BACKOFF_MS));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         return overlay(p, userConfig);
     }
