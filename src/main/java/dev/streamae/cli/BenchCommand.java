@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Runs of each measurement; the table shows their median. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "4",
             description = "Runs before the measured ones, not counted: the JIT compiler's work is no part of the "
                     + "steady state. Default: ${DEFAULT-VALUE}.")
     int warmupRuns;

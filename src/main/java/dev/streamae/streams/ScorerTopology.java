@@ -38,7 +38,7 @@ public final class ScorerTopology {
     public static Topology build(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
-        ScoreSlots slots = new ScoreSlots(settings.scoreMaxDelay());
+        ScoreSlots slots = new ScoreSlots(settings.scoreMaxDelay(), settings.scoreBatchSize());
 
         StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(ModelUpdateProcessor.STORE), Serdes.String(), Serdes.ByteArray())

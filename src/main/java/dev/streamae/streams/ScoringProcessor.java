@@ -163,6 +163,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         }
         batch.clear();
         scoredSlot = slots.slotOf(now);
+        slots.scored(now, out.size());
         batchSensor.record(out.size());
         for (ScoreRecord score : out) {
             context.forward(new Record<>(score.id(), score, score.imageTimestamp()));

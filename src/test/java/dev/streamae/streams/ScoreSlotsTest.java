@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class ScoreSlotsTest {
 
-    private final ScoreSlots slots = new ScoreSlots(Duration.ofMillis(10));
+    private final ScoreSlots slots = new ScoreSlots(Duration.ofMillis(10), 256);
 
     @Test
     void slotsAndTicksFollowTheDelay() {
@@ -16,8 +16,8 @@ class ScoreSlotsTest {
         assertThat(slots.slotOf(0)).isEqualTo(0);
         assertThat(slots.slotOf(9)).isEqualTo(0);
         assertThat(slots.slotOf(10)).isEqualTo(1);
-        assertThat(new ScoreSlots(Duration.ofMillis(3)).tickMs()).isEqualTo(1);
-        assertThat(new ScoreSlots(Duration.ZERO).slotOf(7)).isEqualTo(7);
+        assertThat(new ScoreSlots(Duration.ofMillis(3), 256).tickMs()).isEqualTo(1);
+        assertThat(new ScoreSlots(Duration.ZERO, 256).slotOf(7)).isEqualTo(7);
     }
 
     @Test
@@ -38,5 +38,24 @@ class ScoreSlotsTest {
         boolean otherThread = CompletableFuture.supplyAsync(() -> slots.claimCommit(2_005)).get();
         assertThat(otherThread).isTrue();
         assertThat(slots.claimCommit(2_006)).isFalse();
+    }
+
+    @Test
+    void underHeavyLoadAThreadCommitsLessOften() {
+        // A quarter of a 256-image batch per 10 ms slot is heavy: commits at least 25 ms apart.
+        slots.scored(5_001, 64);
+        assertThat(slots.claimCommit(5_003)).isTrue();
+        slots.scored(5_011, 64);
+        assertThat(slots.claimCommit(5_013)).as("heavy, 10 ms after the last commit").isFalse();
+        assertThat(slots.claimCommit(5_019)).isFalse();
+        slots.scored(5_021, 64);
+        assertThat(slots.claimCommit(5_023)).as("heavy, 20 ms after").isFalse();
+        assertThat(slots.claimCommit(5_028)).as("heavy, 25 ms after").isTrue();
+
+        slots.scored(5_031, 63);
+        assertThat(slots.claimCommit(5_033)).as("the previous slot's 64 images still count").isFalse();
+        slots.scored(5_041, 10);
+        assertThat(slots.claimCommit(5_043)).as("63 images in the previous slot: light again").isTrue();
+        assertThat(slots.claimCommit(5_053)).as("10 images in the previous slot: light").isTrue();
     }
 }

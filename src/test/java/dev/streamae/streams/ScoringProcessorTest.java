@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class ScoringProcessorTest {
 
-    private final ScoreSlots slots = new ScoreSlots(SETTINGS.scoreMaxDelay());
+    private final ScoreSlots slots = new ScoreSlots(SETTINGS.scoreMaxDelay(), SETTINGS.scoreBatchSize());
 
     private final class Task {
         final MockProcessorContext<String, ScoreRecord> context = new MockProcessorContext<>();
