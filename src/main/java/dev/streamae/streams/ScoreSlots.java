@@ -16,9 +16,12 @@ import java.time.Duration;
  *
  * <p>Each commit blocks the stream thread for a few broker round trips (10-30 ms on a loaded
  * 2-core machine), so under heavy load a commit per slot would leave the thread too little time
- * to score: when the thread scored at least {@link #HEAVY_LOAD_IMAGES_PER_BATCH a quarter of a
- * batch} in the previous slot, it commits at most every {@value #HEAVY_LOAD_COMMIT_GAP_MS} ms (a
- * commit per 10 ms slot could not keep up with 13,000 images/s that a 25 ms gap sustains).
+ * to score. The thread commits at most every {@value #HEAVY_LOAD_COMMIT_GAP_MS} ms when, in this
+ * slot or the previous one, it scored at least {@link #HEAVY_LOAD_IMAGES_PER_BATCH a quarter of a
+ * batch} per slot, or scored an image more than {@value #BEHIND_SLOTS} slots older than the clock
+ * (it is behind: catching up on a backlog, or starved of CPU). Measured: a commit per 10 ms slot
+ * could not keep up with 13,000 images/s that a 25 ms gap sustains, and a scorer starting beside a
+ * trainer in one JVM (the demo) lagged seconds for want of the second signal.
  *
  * <p>The per-thread state is in a {@link ThreadLocal}: Kafka Streams runs all of a thread's tasks
  * on that thread, and a commit commits all of them.
@@ -28,6 +31,8 @@ final class ScoreSlots {
     static final long HEAVY_LOAD_COMMIT_GAP_MS = 25;
     /** Heavy load: at least {@code score.batch.size / HEAVY_LOAD_IMAGES_PER_BATCH} images per slot. */
     static final int HEAVY_LOAD_IMAGES_PER_BATCH = 4;
+    /** Behind: an image scored more than this many slots after its timestamp. */
+    static final int BEHIND_SLOTS = 5;
 
     private final long slotMs;
     private final long tickMs;
@@ -41,6 +46,7 @@ final class ScoreSlots {
         long countedSlot = Long.MIN_VALUE;
         long scoredInSlot;
         long scoredInPreviousSlot;
+        long behindSlot = Long.MIN_VALUE;
     }
 
     ScoreSlots(Duration slot, int batchSize) {
@@ -58,10 +64,17 @@ final class ScoreSlots {
         return tickMs;
     }
 
-    /** Counts images this thread scored, to tell light load from heavy. */
-    void scored(long wallClockMs, int images) {
+    /**
+     * Counts images this thread scored and notes how late, to tell light load from heavy.
+     *
+     * @param oldestImageMs the earliest timestamp among them (epoch ms)
+     */
+    void scored(long wallClockMs, int images, long oldestImageMs) {
         ThreadState t = roll(wallClockMs);
         t.scoredInSlot += images;
+        if (wallClockMs - oldestImageMs > BEHIND_SLOTS * slotMs) {
+            t.behindSlot = slotOf(wallClockMs);
+        }
     }
 
     /**
@@ -75,7 +88,8 @@ final class ScoreSlots {
         if (t.committedSlot >= slot || wallClockMs - slot * slotMs < tickMs) {
             return false;
         }
-        boolean heavy = t.scoredInPreviousSlot >= heavyImagesPerSlot;
+        boolean heavy = t.scoredInPreviousSlot >= heavyImagesPerSlot || t.scoredInSlot >= heavyImagesPerSlot
+                || t.behindSlot >= slot - 1;
         if (heavy && wallClockMs - t.committedAtMs < HEAVY_LOAD_COMMIT_GAP_MS) {
             return false;
         }

@@ -163,7 +163,11 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         }
         batch.clear();
         scoredSlot = slots.slotOf(now);
-        slots.scored(now, out.size());
+        long oldestImage = Long.MAX_VALUE;
+        for (ScoreRecord score : out) {
+            oldestImage = Math.min(oldestImage, score.imageTimestamp());
+        }
+        slots.scored(now, out.size(), oldestImage);
         batchSensor.record(out.size());
         for (ScoreRecord score : out) {
             context.forward(new Record<>(score.id(), score, score.imageTimestamp()));

@@ -43,19 +43,30 @@ class ScoreSlotsTest {
     @Test
     void underHeavyLoadAThreadCommitsLessOften() {
         // A quarter of a 256-image batch per 10 ms slot is heavy: commits at least 25 ms apart.
-        slots.scored(5_001, 64);
+        slots.scored(5_001, 64, 5_001);
         assertThat(slots.claimCommit(5_003)).isTrue();
-        slots.scored(5_011, 64);
+        slots.scored(5_011, 64, 5_011);
         assertThat(slots.claimCommit(5_013)).as("heavy, 10 ms after the last commit").isFalse();
         assertThat(slots.claimCommit(5_019)).isFalse();
-        slots.scored(5_021, 64);
+        slots.scored(5_021, 64, 5_021);
         assertThat(slots.claimCommit(5_023)).as("heavy, 20 ms after").isFalse();
         assertThat(slots.claimCommit(5_028)).as("heavy, 25 ms after").isTrue();
 
-        slots.scored(5_031, 63);
+        slots.scored(5_031, 63, 5_031);
         assertThat(slots.claimCommit(5_033)).as("the previous slot's 64 images still count").isFalse();
-        slots.scored(5_041, 10);
+        slots.scored(5_041, 10, 5_041);
         assertThat(slots.claimCommit(5_043)).as("63 images in the previous slot: light again").isTrue();
         assertThat(slots.claimCommit(5_053)).as("10 images in the previous slot: light").isTrue();
+    }
+
+    @Test
+    void aThreadThatScoresOldImagesIsBehindAndCommitsLessOften() {
+        slots.scored(6_001, 1, 6_000);
+        assertThat(slots.claimCommit(6_003)).isTrue();
+        slots.scored(6_011, 1, 6_011 - 51);
+        assertThat(slots.claimCommit(6_013)).as("an image 51 ms old: behind, 10 ms after the last commit").isFalse();
+        assertThat(slots.claimCommit(6_028)).as("behind, 25 ms after").isTrue();
+        slots.scored(6_031, 1, 6_031 - 50);
+        assertThat(slots.claimCommit(6_033)).as("50 ms old is not behind: caught up").isTrue();
     }
 }
