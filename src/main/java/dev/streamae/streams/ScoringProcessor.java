@@ -43,6 +43,8 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     private long oldestSlot;
     /** Slot in which this task last scored a batch: it then has something for the thread's commit. */
     private long scoredSlot = Long.MIN_VALUE;
+    /** Slot of the last gauge update: gauges need no more than one reading per slot, not per tick. */
+    private long gaugedSlot = Long.MIN_VALUE;
     private TaskSensors sensors;
     private Sensor scoredSensor;
     private Sensor anomalySensor;
@@ -102,12 +104,16 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     }
 
     private void onTick(long now) {
-        Snapshot current = registry.current();
-        versionSensor.record(current == null ? 0 : current.modelVersion());
-        ageSensor.record(current == null ? Double.NaN : now - current.createdAt().toEpochMilli());
-        rejectedSensor.record(registry.rejectedSnapshots());
-        badRecordsSensor.record(metrics.badRecords());
-        if (!batch.isEmpty() && oldestSlot < slots.slotOf(now)) {
+        long slot = slots.slotOf(now);
+        if (slot != gaugedSlot) {
+            gaugedSlot = slot;
+            Snapshot current = registry.current();
+            versionSensor.record(current == null ? 0 : current.modelVersion());
+            ageSensor.record(current == null ? Double.NaN : now - current.createdAt().toEpochMilli());
+            rejectedSensor.record(registry.rejectedSnapshots());
+            badRecordsSensor.record(metrics.badRecords());
+        }
+        if (!batch.isEmpty() && oldestSlot < slot) {
             try {
                 scoreBatch();
             } catch (RuntimeException e) {
@@ -116,7 +122,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 LOG.error("scoring a batch of {} images failed; will retry", batch.size(), e);
             }
         }
-        if (scoredSlot == slots.slotOf(now) && slots.claimCommit(now)) {
+        if (scoredSlot == slot && slots.claimCommit(now)) {
             // Scores become visible to read_committed readers now rather than after up to
             // commit.interval.ms; the commit covers every task of this thread.
             context.commit();
@@ -163,13 +169,10 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         }
         batch.clear();
         scoredSlot = slots.slotOf(now);
+        batchSensor.record(out.size());
         long oldestImage = Long.MAX_VALUE;
         for (ScoreRecord score : out) {
             oldestImage = Math.min(oldestImage, score.imageTimestamp());
-        }
-        slots.scored(now, out.size(), oldestImage);
-        batchSensor.record(out.size());
-        for (ScoreRecord score : out) {
             context.forward(new Record<>(score.id(), score, score.imageTimestamp()));
             metrics.scored(score, now);
             scoredSensor.record();
@@ -178,5 +181,6 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 anomalySensor.record();
             }
         }
+        slots.scored(now, out.size(), oldestImage);
     }
 }

@@ -24,8 +24,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * producer retries after {@value #SCORER_RETRY_BACKOFF_MS} ms instead of 100: a transaction's
  * offsets sent while the broker still writes the previous transaction's markers are refused as
  * concurrent and retried, and at 100 ms each such retry stalled the stream thread for a tenth of
- * a second (measured in the scorer's commit: sendOffsetsToTransaction 104-106 ms, against 20-55
- * ms with 10). The scorer runs one stream thread: each thread commits its own transaction, and on
+ * a second (measured in the scorer's commit: sendOffsetsToTransaction 104-106 ms; with 10, the
+ * longest was 42-56 ms). The scorer runs one stream thread: each thread commits its own transaction, and on
  * a small machine those commits, not the scoring, are what costs CPU and latency. Scale out with
  * more instances or {@code num.stream.threads}.
  */
