@@ -101,7 +101,7 @@ final class ScorerBench {
         try (StreamsApp app = start(runs, config);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                      new ByteArraySerializer())) {
-            Window window = new Window(runs, producer, config.get("application.id"));
+            Window window = new Window(runs, producer, config.get("application.id"), app);
             // A new app's first seconds (tasks, stores, first transactions) are no part of its latency.
             window.run("warm-up", plan.latencyRate(), plan.warmupSeconds());
             for (int r = 1; r <= plan.repeats(); r++) {
@@ -124,7 +124,7 @@ final class ScorerBench {
     }
 
     /** One latency measurement: images at a fixed rate, a warm-up not counted, every score awaited. */
-    private record Window(AppRuns runs, KafkaProducer<String, byte[]> producer, String runId) {
+    private record Window(AppRuns runs, KafkaProducer<String, byte[]> producer, String runId, StreamsApp app) {
 
         long[] run(String name, int rate, int seconds) throws InterruptedException {
             BenchPlan plan = runs.plan();
@@ -134,6 +134,7 @@ final class ScorerBench {
             long startMs = System.currentTimeMillis();
             long total = (long) rate * (plan.warmupSeconds() + seconds);
             try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), prefix, startMs + plan.warmupSeconds() * 1000L)) {
+                CommitCosts commits = new CommitCosts(app.streams());
                 long start = System.nanoTime();
                 for (long i = 0; i < total; i++) {
                     long due = start + (long) (i * 1e9 / rate);
@@ -149,16 +150,17 @@ final class ScorerBench {
                 producer.flush();
                 double sendSeconds = (System.nanoTime() - start) / 1e9;
                 boolean all = watcher.awaitCount(total, Duration.ofSeconds(30));
+                String commitCosts = commits.summary();
                 long[] latencies = watcher.latencies();
                 if (latencies.length == 0) {
                     throw new IllegalStateException("no score of the latency window " + name + " arrived within 30 s");
                 }
                 runs.progress(String.format(Locale.ROOT, "scorer latency %s: %,d img/s asked, %,.0f sent, %,d of %,d scored%s; "
-                                + "p50 %d ms, p99 %d ms, max %d ms; until scored p50 %d ms, p99 %d ms", name, rate,
+                                + "p50 %d ms, p99 %d ms, max %d ms; until scored p50 %d ms, p99 %d ms; %s", name, rate,
                         total / sendSeconds, watcher.count(), total,
                         all ? "" : " (INCOMPLETE after 30 s)", Stats.percentile(latencies, 0.5),
                         Stats.percentile(latencies, 0.99), Stats.percentile(latencies, 1.0),
-                        Stats.percentile(watcher.untilScored(), 0.5), Stats.percentile(watcher.untilScored(), 0.99)));
+                        Stats.percentile(watcher.untilScored(), 0.5), Stats.percentile(watcher.untilScored(), 0.99), commitCosts));
                 return latencies;
             }
         }

@@ -34,7 +34,7 @@ public final class ValidImageCodec {
     /**
      * The smallest exact form: 8-bit when every pixel is exactly {@code b / 255f} for a byte
      * {@code b} (always so for {@code u8} and PNG images: {@link #decode} then gives back the very
-     * same floats), else float32. A quarter of the bytes for the scorer's buffer store, its cache
+     * same floats), else float32. A quarter of the bytes for the scorer's buffer store
      * and its changelog.
      */
     public static byte[] encodeExact(ValidImage image) {
