@@ -46,7 +46,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "4",
             description = "Runs before the measured ones, not counted: the JIT compiler's work is no part of the "
-                    + "steady state. Default: ${DEFAULT-VALUE}.")
+                    + "steady state. The scorer's latency app makes as many warm-up windows (at least one). "
+                    + "Default: ${DEFAULT-VALUE}.")
     int warmupRuns;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "2",
