@@ -101,7 +101,7 @@ final class ScorerBench {
         try (StreamsApp app = start(runs, config);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                      new ByteArraySerializer())) {
-            Window window = new Window(runs, producer, config.get("application.id"), app);
+            Window window = new Window(runs, producer, config.get("application.id"), app, Digits.load());
             // A new app's first seconds (tasks, stores, first transactions) are no part of its latency,
             // nor is the JIT compiler's work on the paths the throughput runs did not take (a few
             // images per batch, a commit per slot, the bench's own producer): as many warm-up windows
@@ -129,12 +129,27 @@ final class ScorerBench {
                 Measure.millis(Checks.SCORER_HIGH_P99, "scorer latency p99 at " + high, high99));
     }
 
+    /**
+     * The held-out digits with their {@code u8} fields encoded once: the bench's producer shares the
+     * scorer's JVM and cores, and what it spends per image is taken from the scorer.
+     */
+    private record Digits(String[] u8, int[] labels) {
+
+        static Digits load() {
+            Datasets.Labelled digits = Datasets.mnistHeldOut();
+            String[] u8 = new String[digits.count()];
+            for (int i = 0; i < u8.length; i++) {
+                u8[i] = ImageDecoder.encodeU8(digits.images().bytes(i));
+            }
+            return new Digits(u8, digits.labels());
+        }
+    }
+
     /** One latency measurement: images at a fixed rate, a warm-up not counted, every score awaited. */
-    private record Window(AppRuns runs, KafkaProducer<String, byte[]> producer, String runId, StreamsApp app) {
+    private record Window(AppRuns runs, KafkaProducer<String, byte[]> producer, String runId, StreamsApp app, Digits digits) {
 
         long[] run(String name, int rate, int seconds) throws InterruptedException {
             BenchPlan plan = runs.plan();
-            Datasets.Labelled digits = Datasets.mnistHeldOut();
             JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
             String prefix = "lat-" + runId + "-" + name + "-";
             long startMs = System.currentTimeMillis();
@@ -142,16 +157,21 @@ final class ScorerBench {
             try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), prefix, startMs + plan.warmupSeconds() * 1000L)) {
                 CommitCosts commits = new CommitCosts(app.streams());
                 long start = System.nanoTime();
-                for (long i = 0; i < total; i++) {
-                    long due = start + (long) (i * 1e9 / rate);
+                for (long i = 0; i < total; ) {
+                    // Whole-millisecond steps: the images due within a step leave together, so the
+                    // producer wakes once a millisecond rather than once per image.
+                    long due = start + (long) Math.ceil(i * 1e3 / rate) * 1_000_000L;
                     for (long wait; (wait = due - System.nanoTime()) > 0; ) {
                         LockSupport.parkNanos(wait);
                     }
-                    int index = (int) (i % digits.count());
-                    long now = System.currentTimeMillis();
-                    ImageRecord image = new ImageRecord(prefix + i, null, ImageDecoder.encodeU8(digits.images().bytes(index)),
-                            null, null, null, digits.labels()[index], now);
-                    producer.send(new ProducerRecord<>(Topics.IMAGES, null, now, image.id(), serde.toBytes(image)));
+                    long dueNow = Math.min(total, (long) Math.floor((System.nanoTime() - start) / 1e9 * rate) + 1);
+                    for (; i < dueNow; i++) {
+                        int index = (int) (i % digits.u8().length);
+                        long now = System.currentTimeMillis();
+                        ImageRecord image = new ImageRecord(prefix + i, null, digits.u8()[index], null, null, null,
+                                digits.labels()[index], now);
+                        producer.send(new ProducerRecord<>(Topics.IMAGES, null, now, image.id(), serde.toBytes(image)));
+                    }
                 }
                 producer.flush();
                 double sendSeconds = (System.nanoTime() - start) / 1e9;
