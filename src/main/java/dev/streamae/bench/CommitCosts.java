@@ -13,8 +13,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * What the scorer's exactly-once commits cost over a latency window, read from the Kafka Streams
  * and producer metrics before and after it, with the CPU the scorer's JVM and the whole machine
  * used meanwhile. A score becomes visible only when its transaction commits, and the stream thread
- * neither polls nor scores while it commits, so these figures explain most of a latency window's
- * tail.
+ * neither polls nor scores while it commits, so these figures show how long images wait behind
+ * commits on average, and how much CPU the machine had left for them.
  */
 final class CommitCosts {
 

@@ -14,8 +14,9 @@ import java.time.Duration;
  * slots at its first tick of a new slot, and one of them requests the commit a tick later, when
  * all of them have scored: an image waits at most one slot and two ticks plus the commit.
  *
- * <p>Each commit blocks the stream thread for a few broker round trips (10-30 ms on a loaded
- * 2-core machine), so under heavy load a commit per slot would leave the thread too little time
+ * <p>Each commit blocks the stream thread for three broker round trips (flush, offsets, end of
+ * transaction: 4-6 ms on average on a loaded 2-core machine, at times 20-30 ms), so under heavy
+ * load a commit per slot would leave the thread too little time
  * to score. The thread commits at most every {@value #HEAVY_LOAD_COMMIT_GAP_MS} ms when, in this
  * slot or the previous one, it scored at least {@link #HEAVY_LOAD_IMAGES_PER_BATCH a quarter of a
  * batch} per slot, or scored an image more than {@value #BEHIND_SLOTS} slots older than the clock
