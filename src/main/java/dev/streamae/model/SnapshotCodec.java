@@ -1,6 +1,5 @@
 package dev.streamae.model;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,51 +128,63 @@ public final class SnapshotCodec {
         }
     }
 
+    /**
+     * Writes into one array of exactly the snapshot's size: a trainer checkpoints a model of a few
+     * MB many times a second, and every intermediate copy of that size is a humongous allocation
+     * for G1 that starts a collection of its own.
+     */
     public byte[] encode(Snapshot s) {
         checkEncodable(s);
         int[] sizes = s.architecture().encoderSizes();
+        byte[] name = s.modelName().getBytes(StandardCharsets.UTF_8);
         int optimiserValues = s.hasOptimiserState() ? s.optimiserState().length : 0;
-        long estimate = 256L + 4L * (s.parameters().length + optimiserValues) + SIGNATURE_BYTES;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(estimate, Integer.MAX_VALUE - 8));
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(MAGIC);
-            out.writeShort(FORMAT_VERSION);
-            out.writeByte((s.hasOptimiserState() ? FLAG_OPTIMISER : 0) | (signs() ? FLAG_SIGNED : 0));
-            out.writeByte(sizes.length);
-            for (int size : sizes) {
-                out.writeInt(size);
-            }
-            out.writeByte(metricCode(s.metric()));
-            byte[] name = s.modelName().getBytes(StandardCharsets.UTF_8);
-            out.writeShort(name.length);
-            out.write(name);
-            out.writeLong(s.modelVersion());
-            out.writeLong(s.examplesSeen());
-            out.writeLong(s.steps());
-            Snapshot.Threshold t = s.threshold();
-            out.writeDouble(t.value());
-            out.writeDouble(t.quantile());
-            out.writeLong(t.windowCount());
-            out.writeDouble(t.windowMean());
-            out.writeDouble(t.windowStd());
-            out.writeLong(t.examplesToWarmUp());
-            out.writeLong(s.createdAt().toEpochMilli());
-            out.writeInt(s.parameters().length);
-            out.write(floatsToBytes(s.parameters()));
-            if (s.hasOptimiserState()) {
-                out.writeInt(optimiserValues);
-                out.write(floatsToBytes(s.optimiserState()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot happen: writing to memory", e);
+        long length = 4 + 2 + 1 + 1 + 4L * sizes.length + 1 + 2 + name.length + 3 * 8 + 6 * 8 + 8
+                + 4 + 4L * s.parameters().length + (s.hasOptimiserState() ? 4 + 4L * optimiserValues : 0);
+        long total = length + (signs() ? SIGNATURE_BYTES : 0);
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("snapshot of " + total + " bytes is too large to encode");
         }
-        byte[] body = bytes.toByteArray();
-        if (!signs()) {
-            return body;
+        byte[] bytes = new byte[(int) total];
+        ByteBuffer out = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+        out.put(MAGIC);
+        out.putShort((short) FORMAT_VERSION);
+        out.put((byte) ((s.hasOptimiserState() ? FLAG_OPTIMISER : 0) | (signs() ? FLAG_SIGNED : 0)));
+        out.put((byte) sizes.length);
+        for (int size : sizes) {
+            out.putInt(size);
         }
-        byte[] signed = Arrays.copyOf(body, body.length + SIGNATURE_BYTES);
-        System.arraycopy(mac(body, body.length), 0, signed, body.length, SIGNATURE_BYTES);
-        return signed;
+        out.put((byte) metricCode(s.metric()));
+        out.putShort((short) name.length);
+        out.put(name);
+        out.putLong(s.modelVersion());
+        out.putLong(s.examplesSeen());
+        out.putLong(s.steps());
+        Snapshot.Threshold t = s.threshold();
+        out.putDouble(t.value());
+        out.putDouble(t.quantile());
+        out.putLong(t.windowCount());
+        out.putDouble(t.windowMean());
+        out.putDouble(t.windowStd());
+        out.putLong(t.examplesToWarmUp());
+        out.putLong(s.createdAt().toEpochMilli());
+        out.putInt(s.parameters().length);
+        putFloats(out, s.parameters());
+        if (s.hasOptimiserState()) {
+            out.putInt(optimiserValues);
+            putFloats(out, s.optimiserState());
+        }
+        if (out.position() != length) {
+            throw new IllegalStateException("snapshot encoder wrote " + out.position() + " bytes, sized " + length);
+        }
+        if (signs()) {
+            out.put(mac(bytes, (int) length));
+        }
+        return bytes;
+    }
+
+    private static void putFloats(ByteBuffer out, float[] values) {
+        out.asFloatBuffer().put(values);
+        out.position(out.position() + 4 * values.length);
     }
 
     /** The writer applies the reader's rules too, so that nothing we publish is rejected later. */
@@ -329,12 +340,6 @@ public final class SnapshotCodec {
         in.asFloatBuffer().get(values);
         in.position(in.position() + 4 * count);
         return values;
-    }
-
-    private static byte[] floatsToBytes(float[] values) {
-        ByteBuffer buffer = ByteBuffer.allocate(4 * values.length).order(ByteOrder.BIG_ENDIAN);
-        buffer.asFloatBuffer().put(values);
-        return buffer.array();
     }
 
     private static String utf8(byte[] bytes) {

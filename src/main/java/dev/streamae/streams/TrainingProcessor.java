@@ -7,6 +7,7 @@ import dev.streamae.model.ThresholdWindow;
 import dev.streamae.model.TrainStep;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -92,7 +94,19 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private final TrainerMetrics metrics;
     private final StepThread stepThread;
     private ExecutorService stepExecutor;
-    private InFlight inFlight;
+    /** Steps handed to the step thread and not folded in yet, oldest first; at most {@link #maxInFlight}. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /**
+     * Two steps in flight when no step depends on the outcomes before it (anomalies are not
+     * skipped): the step thread starts the next mini-batch the moment it ends one, instead of
+     * idling while the stream thread wakes up, folds the outcome in and hands the next one over.
+     * With {@code skip.anomalies} a step needs the threshold of every step before it, so one.
+     */
+    private final int maxInFlight;
+    /** Set on the step thread by a failed step, so that the steps queued behind it leave the model alone. */
+    private final AtomicBoolean stepFailed = new AtomicBoolean();
+    /** Optimiser steps folded in: the model's own count is the step thread's while steps are in flight. */
+    private long foldedSteps;
 
     private ProcessorContext<String, TrainerTopology.Published> context;
     private KeyValueStore<Long, byte[]> pendingStore;
@@ -102,7 +116,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private TrainerProgress progress;
     /**
      * Slots of the pending ring. A checkpoint is due once 50 batches are learnt past the last one,
-     * and at that moment at most a batch is in flight and one pending, so no example the
+     * and at that moment at most one more batch is in flight and one pending, so no example the
      * checkpoint does not cover is overwritten; two more batches spare the ring from a retried step.
      */
     private final int ringSlots;
@@ -132,6 +146,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         this.metrics = metrics;
         this.stepThread = stepThread;
         this.ringSlots = (CHECKPOINT_EVERY_STEPS + 4) * settings.batchSize();
+        this.maxInFlight = settings.skipAnomalies() ? 1 : 2;
     }
 
     /** Examples after which a checkpoint is due even without 50 steps (when anomalies were skipped). */
@@ -159,6 +174,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
             model.restore(ModelSnapshots.decodeCheckpoint(saved, settings).toModelState());
         }
         stepsAtCheckpoint = model.steps();
+        foldedSteps = model.steps();
         byte[] savedWindow = stateStore.get(WINDOW_KEY);
         window = savedWindow != null ? ThresholdWindow.fromBytes(savedWindow) : new ThresholdWindow(settings.thresholdWindow());
         byte[] savedProgress = stateStore.get(PROGRESS_KEY);
@@ -228,15 +244,19 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         // Train on the 8-bit pixels that were logged, so a replay after a crash sees the same data.
         pending.add(KeyValue.pair(seq, image));
-        if (inFlight != null && inFlight.outcome().isDone()) {
-            finishStepAndMaybePublish();
-        }
+        foldFinishedSteps();
         if (pending.size() >= settings.batchSize()) {
-            finishStepAndMaybePublish();
-            startStep();
-            if (inFlight.outcome().isDone()) {
-                finishStepAndMaybePublish();  // a step on the stream thread is done already
+            if (inFlight.size() >= maxInFlight) {
+                finishStepAndMaybePublish();
             }
+            startStep();
+            foldFinishedSteps();  // a step on the stream thread is done already
+        }
+    }
+
+    private void foldFinishedSteps() {
+        while (!inFlight.isEmpty() && inFlight.peek().outcome().isDone()) {
+            finishStepAndMaybePublish();
         }
     }
 
@@ -249,10 +269,10 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private void onTick(long now) {
         badRecordsSensor.record(metrics.badRecords());
         try {
-            finishStep();
+            finishSteps();
             if (!pending.isEmpty() && now - oldestPendingAt >= settings.partialBatchAfter().toMillis()) {
                 startStep();
-                finishStep();
+                finishSteps();
             }
             maybePublish(now, true);
         } catch (RuntimeException e) {
@@ -274,7 +294,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
                 Thread.currentThread().interrupt();
             }
         }
-        inFlight = null;
+        inFlight.clear();
         if (sensors != null) {
             sensors.close();
         }
@@ -295,10 +315,20 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         boolean skip = settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && !window.isEmpty();
         double threshold = skip ? window.quantile(settings.thresholdQuantile()) : Double.NaN;
         Autoencoder stepModel = model;
-        java.util.function.Supplier<StepOutcome> step = () -> step(stepModel, rows, skip, threshold);
+        java.util.function.Supplier<StepOutcome> step = () -> {
+            if (stepFailed.get()) {
+                throw new IllegalStateException("not run: a step before it failed");
+            }
+            try {
+                return step(stepModel, rows, skip, threshold);
+            } catch (RuntimeException e) {
+                stepFailed.set(true);
+                throw e;
+            }
+        };
         CompletableFuture<StepOutcome> outcome = stepExecutor == null
                 ? completedOrFailed(step) : CompletableFuture.supplyAsync(step, stepExecutor);
-        inFlight = new InFlight(examples, outcome);
+        inFlight.add(new InFlight(examples, outcome));
     }
 
     private static CompletableFuture<StepOutcome> completedOrFailed(java.util.function.Supplier<StepOutcome> step) {
@@ -327,22 +357,43 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         return new StepOutcome(rows.length, skipped, rows.length > 0 ? model.train(rows) : null);
     }
 
-    /**
-     * Waits for the step in flight, if any, and folds its outcome in; checkpoints when one is due.
-     * A failed step puts its examples back in front of the pending ones (they stay logged), so they
-     * are tried again rather than lost.
-     */
+    /** Waits for every step in flight and folds their outcomes in, oldest first. */
+    private void finishSteps() {
+        while (!inFlight.isEmpty()) {
+            finishStep();
+        }
+    }
+
+    /** Waits for the oldest step in flight, if any, and folds its outcome in; checkpoints when one is due. */
     private void finishStep() {
-        if (inFlight == null) {
+        InFlight done = inFlight.poll();
+        if (done == null) {
             return;
         }
-        InFlight done = inFlight;
-        inFlight = null;
+        fold(done);
+        if (foldedSteps - stepsAtCheckpoint >= CHECKPOINT_EVERY_STEPS
+                || trainedUpTo - checkpointSeq >= checkpointEveryExamples()) {
+            checkpoint();
+        }
+    }
+
+    /**
+     * Folds a finished step in. A failed step puts its examples back in front of the pending ones
+     * (they stay logged), so they are tried again rather than lost; so do the steps queued behind
+     * it, which did not run (see {@link #stepFailed}), and the order of the examples is kept.
+     */
+    private void fold(InFlight done) {
         StepOutcome outcome;
         try {
             outcome = done.outcome().join();
         } catch (CompletionException e) {
-            pending.addAll(0, done.examples());
+            List<KeyValue<Long, ValidImage>> back = new ArrayList<>(done.examples());
+            for (InFlight next = inFlight.poll(); next != null; next = inFlight.poll()) {
+                next.outcome().exceptionally(ignored -> null).join();
+                back.addAll(next.examples());
+            }
+            stepFailed.set(false);
+            pending.addAll(0, back);
             throw new IllegalStateException("optimiser step on " + done.examples().size() + " examples failed", e.getCause());
         }
         double lossSum = progress.lossSum();
@@ -354,6 +405,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
             }
             lossSum += step.loss();
             lossSteps++;
+            foldedSteps++;
             metrics.stepped(outcome.trained(), step.loss());
             trainedSensor.record(outcome.trained());
             lossSensor.record(step.loss());
@@ -366,26 +418,26 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         if (outcome.skipped() > 0) {
             skippedSensor.record(outcome.skipped());
         }
-        if (model.steps() - stepsAtCheckpoint >= CHECKPOINT_EVERY_STEPS
-                || trainedUpTo - checkpointSeq >= checkpointEveryExamples()) {
-            checkpoint();
-        }
     }
 
     /** Saves model, Adam state, window and counters, and where the logged examples they do not cover begin. */
     private void checkpoint() {
+        // It reads the model: no step may be running on it.
+        for (InFlight next = inFlight.poll(); next != null; next = inFlight.poll()) {
+            fold(next);
+        }
         stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, model.state(true),
                 progress.modelVersion(), progress.examplesSeen(), window, context.currentSystemTimeMs())));
         stateStore.put(WINDOW_KEY, window.toBytes());
         stateStore.put(PROGRESS_KEY, progress.toBytes());
         checkpointSeq = trainedUpTo;
         stateStore.put(SEQ_KEY, ByteBuffer.allocate(Long.BYTES).putLong(checkpointSeq).array());
-        stepsAtCheckpoint = model.steps();
+        stepsAtCheckpoint = foldedSteps;
     }
 
     private void maybePublish(long now, boolean onTick) {
-        boolean bySteps = model.steps() - progress.stepsAtPublish() >= settings.publishEverySteps();
-        boolean changed = model.steps() > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
+        boolean bySteps = foldedSteps - progress.stepsAtPublish() >= settings.publishEverySteps();
+        boolean changed = foldedSteps > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
         boolean byTime = onTick && changed && now - lastPublishAt >= settings.publishInterval().toMillis();
         if (bySteps || byTime) {
             publish(now);
@@ -393,17 +445,19 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     }
 
     private void publish(long now) {
+        // The snapshot reads the model, and its counters must be the model's own.
+        finishSteps();
         long version = progress.modelVersion() + 1;
         double meanLoss = progress.lossSteps() == 0 ? Double.NaN : progress.lossSum() / progress.lossSteps();
         double seconds = Math.max(1e-3, (now - lastPublishAt) / 1000.0);
         double rate = (progress.examplesSeen() - examplesAtLastPublish) / seconds;
-        progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, model.steps(), 0, 0);
+        progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, foldedSteps, 0, 0);
         Snapshot published = ModelSnapshots.snapshot(settings, model.state(settings.snapshotWithOptimiser()), version,
                 progress.examplesSeen(), window, now);
         double threshold = published.threshold().value();
         TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, threshold,
                 settings.thresholdQuantile(), window.count(), settings.metric().id(), progress.examplesSeen(),
-                model.steps(), progress.skippedAnomalies(), rate, now);
+                foldedSteps, progress.skippedAnomalies(), rate, now);
         // The checkpoint moves with the published version, so a replay never publishes a version twice.
         checkpoint();
         context.forward(new Record<>(settings.modelName(),

@@ -7,6 +7,8 @@ import dev.streamae.model.ModelState;
 import dev.streamae.model.Scores;
 import dev.streamae.model.TrainStep;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A deterministic stand-in for the DL4J network in topology tests. It "reconstructs" every image
@@ -20,6 +22,10 @@ final class FakeAutoencoder implements Autoencoder {
     private final ErrorMetric metric;
     private final float[] params;
     private long steps;
+    /** The call of {@link #train} that throws (1-based), or 0 for none. */
+    private int failingTrainCall;
+    private CountDownLatch failWhen;
+    private int trainCalls;
 
     FakeAutoencoder(Architecture architecture, ErrorMetric metric) {
         this.architecture = architecture;
@@ -41,8 +47,23 @@ final class FakeAutoencoder implements Autoencoder {
         return metric;
     }
 
+    /** Makes the given call of {@link #train} (1-based) throw once {@code release} opens, before it changes anything. */
+    FakeAutoencoder failingOnTrainCall(int call, CountDownLatch release) {
+        this.failingTrainCall = call;
+        this.failWhen = release;
+        return this;
+    }
+
     @Override
     public TrainStep train(float[][] batch) {
+        if (++trainCalls == failingTrainCall) {
+            try {
+                failWhen.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("train call " + trainCalls + " fails on purpose");
+        }
         Scores before = score(batch);
         double mse = 0;
         for (int i = 0; i < batch.length; i++) {
@@ -99,6 +120,11 @@ final class FakeAutoencoder implements Autoencoder {
         }
         System.arraycopy(state.parameters(), 0, params, 0, params.length);
         steps = state.steps();
+    }
+
+    /** Examples the model has learnt, each counted as often as it was learnt. */
+    long examplesLearnt() {
+        return (long) params[1];
     }
 
     float learntMean() {

@@ -10,7 +10,9 @@ import dev.streamae.model.SnapshotCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -36,7 +38,11 @@ class TrainerTopologyTest {
     }
 
     private void start(StreamAeSettings settings, TrainingProcessor.StepThread stepThread) {
-        driver = new TopologyTestDriver(TrainerTopology.build(settings, FakeAutoencoder.factory(), metrics, stepThread),
+        start(settings, stepThread, FakeAutoencoder.factory());
+    }
+
+    private void start(StreamAeSettings settings, TrainingProcessor.StepThread stepThread, ModelFactory factory) {
+        driver = new TopologyTestDriver(TrainerTopology.build(settings, factory, metrics, stepThread),
                 TopologyTestSupport.driverProperties("trainer-test", badRecords, false));
         images = driver.createInputTopic(Topics.IMAGES, new StringSerializer(), new ByteArraySerializer());
         models = driver.createOutputTopic(Topics.MODELS, new StringDeserializer(), new ByteArrayDeserializer());
@@ -99,6 +105,27 @@ class TrainerTopologyTest {
         assertThat(last.steps()).isEqualTo(6);
         assertThat(last.threshold().windowCount()).as("the window (16) is full").isEqualTo(16);
         assertThat(metrics.examplesTrained()).isEqualTo(22);
+    }
+
+    @Test
+    void aFailedStepAndTheOnesQueuedBehindItAreRetriedSoEveryExampleIsLearntOnce() {
+        AtomicReference<FakeAutoencoder> model = new AtomicReference<>();
+        CountDownLatch release = new CountDownLatch(1);
+        start(SETTINGS, TrainingProcessor.StepThread.OWN, (architecture, metric) -> {
+            model.set(new FakeAutoencoder(architecture, metric).failingOnTrainCall(2, release));
+            return model.get();
+        });
+        images(0, 12, 0.3f);  // step 1 folded in; step 2 hangs in the model, step 3 is queued behind it
+        release.countDown();  // step 2 fails, so step 3 must leave the model alone
+        images(12, 22, 0.3f);
+        driver.advanceWallClockTime(Duration.ofMillis(600));
+        driver.advanceWallClockTime(Duration.ofMillis(1100));
+
+        assertThat(model.get().examplesLearnt()).as("learnt by the model, retries included").isEqualTo(22);
+        assertThat(metrics.examplesTrained()).isEqualTo(22);
+        List<byte[]> published = models.readValuesToList();
+        assertThat(published.stream().map(b -> decode(b).modelVersion()).toList()).isSorted().doesNotHaveDuplicates();
+        assertThat(decode(published.get(published.size() - 1)).examplesSeen()).isEqualTo(22);
     }
 
     @Test
