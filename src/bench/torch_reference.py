@@ -59,6 +59,19 @@ def inference_speed(model, x):
     return 5 * len(x) / (time.perf_counter() - t0)
 
 
+def blas_library():
+    """The BLAS this process loaded: Debian's torch calls whatever libblas.so.3 points to (the
+    reference BLAS, or OpenBLAS once a package such as python3-sklearn's dependencies brings it),
+    and batch inference is several times faster on OpenBLAS."""
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = sorted({line.split()[-1] for line in maps
+                           if ".so" in line and ("blas" in line.lower() or "mkl" in line.lower())})
+    except OSError:
+        return "unknown"
+    return ",".join(libs) or "unknown"
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("mnist"); p.add_argument("fashion")
@@ -85,7 +98,8 @@ def main():
             continue
         print(f"epoch {epoch + 1}: {len(train) / dt:.0f} img/s heldout_mse={errors(model, test)['mse'].mean():.5f}", flush=True)
     if a.speed_only:
-        print(f"train_img_per_s={a.epochs * len(train) / spent:.0f} infer_img_per_s={inference_speed(model, x):.0f}")
+        print(f"train_img_per_s={a.epochs * len(train) / spent:.0f} infer_img_per_s={inference_speed(model, x):.0f} "
+              f"blas={blas_library()}")
         return
     from sklearn.metrics import roc_auc_score
     en, ea = errors(model, test), errors(model, fashion)
@@ -93,7 +107,8 @@ def main():
     auc = {k: roc_auc_score(y, np.r_[en[k], ea[k]]) for k in en}
     infer = inference_speed(model, x)
     print(f"train_img_per_s={a.epochs * len(train) / spent:.0f} heldout_mse={en['mse'].mean():.5f} "
-          f"auroc_mse={auc['mse']:.4f} auroc_mae={auc['mae']:.4f} auroc_bce={auc['bce']:.4f} infer_img_per_s={infer:.0f}")
+          f"auroc_mse={auc['mse']:.4f} auroc_mae={auc['mae']:.4f} auroc_bce={auc['bce']:.4f} infer_img_per_s={infer:.0f} "
+          f"blas={blas_library()}")
 
 
 if __name__ == "__main__":

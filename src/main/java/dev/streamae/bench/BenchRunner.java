@@ -78,6 +78,11 @@ public final class BenchRunner {
                 }
                 OfflineBench.Outcome offline = OfflineBench.run(plan, settings, torch, ScorerBench.MODEL_NAME, progress);
                 measures.addAll(offline.measures());
+                if (offline.torchBlas() != null) {
+                    notes.add("PyTorch's BLAS: " + offline.torchBlas() + ". Debian's torch calls whatever libblas.so.3 "
+                            + "points to, and its speed depends on it (on the 2-core machine: OpenBLAS 31,000 img/s training "
+                            + "and 104,000 inference, the reference BLAS 3,400 and 6,600): compare runs with the same BLAS");
+                }
                 scorerModel = offline.model();
             }
             if (plan.has(BenchPlan.Part.TRAINER) || plan.has(BenchPlan.Part.SCORER)) {

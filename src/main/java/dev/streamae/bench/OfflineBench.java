@@ -28,7 +28,8 @@ final class OfflineBench {
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    record Outcome(List<Measure> measures, Snapshot model) {
+    /** @param torchBlas the BLAS library PyTorch loaded, or null when PyTorch did not run */
+    record Outcome(List<Measure> measures, Snapshot model, String torchBlas) {
     }
 
     /** One engine's keys and label in the report. */
@@ -60,6 +61,7 @@ final class OfflineBench {
         Map<Integer, List<Double>> torchInfer = new LinkedHashMap<>();
         List<Double> bestTrain = new ArrayList<>();
         List<Double> bestInfer = new ArrayList<>();
+        String torchBlas = null;
         Autoencoder served = null;
         if (plan.warmupRuns() > 0) {
             // One epoch and one inference pass each, not counted: the JIT compiler's work is not the model's speed.
@@ -77,6 +79,7 @@ final class OfflineBench {
                 double infer1 = 0;
                 for (int threads : plan.torchThreads()) {
                     TorchReference.Result t = torch.run(plan.epochs(), threads, settings.seed(), Duration.ofMinutes(10));
+                    torchBlas = t.blas();
                     torchTrain.computeIfAbsent(threads, k -> new ArrayList<>()).add(t.trainImagesPerSecond());
                     torchInfer.computeIfAbsent(threads, k -> new ArrayList<>()).add(t.inferImagesPerSecond());
                     train1 = Math.max(train1, t.trainImagesPerSecond());
@@ -140,7 +143,7 @@ final class OfflineBench {
         }
         Snapshot snapshot = OfflineTrainer.snapshot(served, modelName, split.heldOut().pixelRows(),
                 settings.thresholdQuantile(), (long) plan.epochs() * train.length, Instant.now());
-        return new Outcome(measures, snapshot);
+        return new Outcome(measures, snapshot, torchBlas);
     }
 
     /** A model for the scorer when the offline part is not run: one quick epoch. */

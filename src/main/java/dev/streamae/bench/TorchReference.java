@@ -27,8 +27,12 @@ public final class TorchReference {
     static final String SCRIPT = "/bench/torch_reference.py";
     private static final List<String> DATA = List.of("mnist-images-idx3-ubyte.gz", "fashion-images-idx3-ubyte.gz");
 
-    /** One run's summary: training and batch-inference throughput. */
-    public record Result(double trainImagesPerSecond, double inferImagesPerSecond) {
+    /**
+     * One run's summary: training and batch-inference throughput.
+     *
+     * @param blas the BLAS library the script's process loaded (see the script), or "unknown"
+     */
+    public record Result(double trainImagesPerSecond, double inferImagesPerSecond, String blas) {
     }
 
     private final String python;
@@ -134,7 +138,7 @@ public final class TorchReference {
             Map<String, String> summary = parseSummary(output.get(i));
             if (summary.containsKey("train_img_per_s") && summary.containsKey("infer_img_per_s")) {
                 return new Result(Double.parseDouble(summary.get("train_img_per_s")),
-                        Double.parseDouble(summary.get("infer_img_per_s")));
+                        Double.parseDouble(summary.get("infer_img_per_s")), summary.getOrDefault("blas", "unknown"));
             }
         }
         throw new IllegalStateException("the PyTorch reference printed no summary line: " + String.join(" | ", output));

@@ -123,8 +123,9 @@ class BenchReportTest {
 
     @Test
     void theTorchSummaryLineIsParsedAndTheBacklogOffsetsSurviveTheCommandLine() {
-        assertThat(TorchReference.parseSummary("train_img_per_s=18000 infer_img_per_s=95000"))
-                .containsEntry("train_img_per_s", "18000").containsEntry("infer_img_per_s", "95000");
+        assertThat(TorchReference.parseSummary("train_img_per_s=18000 infer_img_per_s=95000 blas=/usr/lib/libblas.so.3"))
+                .containsEntry("train_img_per_s", "18000").containsEntry("infer_img_per_s", "95000")
+                .containsEntry("blas", "/usr/lib/libblas.so.3");
         assertThat(TorchReference.parseSummary("epoch 1: 19942 img/s")).isEmpty();
         BenchKafka.Backlog backlog = new BenchKafka.Backlog(Map.of(0, 5L, 1, 0L, 5, 1234L), 64, "p-");
         assertThat(BenchKafka.Backlog.decodeStart(backlog.encodeStart())).isEqualTo(backlog.start());
