@@ -97,7 +97,10 @@ class StreamAeSettingsTest {
         var scorer = StreamsProperties.scorer("b:9092", user, new AtomicLong());
         assertThat(trainer).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("commit.interval.ms", "250").containsEntry("processing.guarantee", "exactly_once_v2")
-                .doesNotContainKey("model.metric").doesNotContainKey("errors.dead.letter.queue.topic.name");
+                .doesNotContainKey("model.metric").doesNotContainKey("errors.dead.letter.queue.topic.name")
+                .containsEntry("producer.batch.size", "262144");
+        assertThat(StreamsProperties.trainer("b:9092", Map.of("producer.batch.size", "65536"), new AtomicLong()))
+                .as("the user's setting wins").containsEntry("producer.batch.size", "65536");
         assertThat(scorer).containsEntry("errors.dead.letter.queue.topic.name", Topics.IMAGES_DLQ)
                 .containsEntry("application.id", ScorerTopology.APPLICATION_ID);
     }
