@@ -17,9 +17,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * second rather than every 100 ms because each commit writes its ~2.4 MB model to the changelog,
  * with a state-store cache and a producer request size above that model, and its producer sends
  * batches of up to {@value #TRAINER_BATCH_BYTES} bytes rather than 16 kB: a commit waits until the
- * ring of logged examples and the checkpoint (about 5 MB together) are acknowledged, and at five
- * requests of 16 kB in flight that took dozens of round trips while the optimiser ran out of
- * mini-batches (in {@code bench --only trainer} on 2 cores, 23,000-27,600 img/s became
+ * ring of logged examples and the checkpoint (about 5 MB together) are acknowledged, some 340
+ * batches of 16 kB with five requests in flight, while the stream thread hands the optimiser no
+ * new mini-batch (in {@code bench --only trainer} on 2 cores, 23,000-27,600 img/s became
  * 30,500-33,200). The scorer's latency is
  * its exactly-once commit: a read_committed reader sees a score only once its transaction commits
  * (the issue's target is p99 <= 50 ms at 2,000 images/s; Kafka's exactly-once default commit
