@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Runs of each measurement; the table shows their median. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "6",
             description = "Runs before the measured ones, not counted: the JIT compiler's work is no part of the "
                     + "steady state. The scorer's latency app makes as many warm-up windows (at least one). "
                     + "Default: ${DEFAULT-VALUE}.")
