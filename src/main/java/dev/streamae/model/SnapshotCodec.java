@@ -138,7 +138,9 @@ public final class SnapshotCodec {
         int[] sizes = s.architecture().encoderSizes();
         byte[] name = s.modelName().getBytes(StandardCharsets.UTF_8);
         int optimiserValues = s.hasOptimiserState() ? s.optimiserState().length : 0;
-        long length = 4 + 2 + 1 + 1 + 4L * sizes.length + 1 + 2 + name.length + 3 * 8 + 6 * 8 + 8
+        // The layout above: preamble, layer count and sizes, metric, name, ten 8-byte fields
+        // (version, examples, steps, six of the threshold, creation time), then the float arrays.
+        long length = PREAMBLE_BYTES + 1 + 4L * sizes.length + 1 + 2 + name.length + 10 * 8
                 + 4 + 4L * s.parameters().length + (s.hasOptimiserState() ? 4 + 4L * optimiserValues : 0);
         long total = length + (signs() ? SIGNATURE_BYTES : 0);
         if (total > Integer.MAX_VALUE - 8) {

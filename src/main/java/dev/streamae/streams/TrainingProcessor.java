@@ -420,12 +420,16 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
     }
 
-    /** Saves model, Adam state, window and counters, and where the logged examples they do not cover begin. */
-    private void checkpoint() {
-        // It reads the model: no step may be running on it.
+    /** Waits for every step in flight and folds them in, oldest first, without checkpointing: before the model is read. */
+    private void foldAll() {
         for (InFlight next = inFlight.poll(); next != null; next = inFlight.poll()) {
             fold(next);
         }
+    }
+
+    /** Saves model, Adam state, window and counters, and where the logged examples they do not cover begin. */
+    private void checkpoint() {
+        foldAll();
         stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, model.state(true),
                 progress.modelVersion(), progress.examplesSeen(), window, context.currentSystemTimeMs())));
         stateStore.put(WINDOW_KEY, window.toBytes());
@@ -445,8 +449,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     }
 
     private void publish(long now) {
-        // The snapshot reads the model, and its counters must be the model's own.
-        finishSteps();
+        // The snapshot reads the model, and its counters must be the model's own; the checkpoint
+        // below covers whatever this folds in.
+        foldAll();
         long version = progress.modelVersion() + 1;
         double meanLoss = progress.lossSteps() == 0 ? Double.NaN : progress.lossSum() / progress.lossSteps();
         double seconds = Math.max(1e-3, (now - lastPublishAt) / 1000.0);
