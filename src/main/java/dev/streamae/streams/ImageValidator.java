@@ -1,16 +1,18 @@
 package dev.streamae.streams;
 
 import dev.streamae.image.ImageDecoder;
+import dev.streamae.image.InvalidImageException;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * Checks and decodes each {@link ImageRecord} into a {@link ValidImage}. A bad image throws
- * {@link dev.streamae.image.InvalidImageException}; the processing exception handler then writes the
- * raw record to the dead-letter queue with the exception message as its reason and processing goes
- * on. Validation lives in this named processor, not in a lambda, so the topology description names
- * the step that rejected a record.
+ * {@link InvalidImageException}; the processing exception handler then writes the raw record to
+ * the dead-letter queue with the exception message as its reason and processing goes on.
+ * Validation lives in this named processor, not in a lambda, so the topology description names
+ * the step that rejected a record; {@link #validate} is also what {@link BufferReplay} applies
+ * to the records it reads again, so both reach the same verdict on every record.
  */
 final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, ValidImage> {
 
@@ -28,13 +30,23 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
 
     @Override
     public void process(FixedKeyRecord<String, ImageRecord> record) {
-        ImageRecord image = record.value();
+        context.forward(record.withValue(validate(decoder, record.key(), record.value(), record.timestamp())));
+    }
+
+    /**
+     * The valid image a record carries.
+     *
+     * @param key the record key: the image id when the record has none of its own
+     * @param recordTimestamp the record's timestamp: the image's when it has none of its own
+     * @throws InvalidImageException when the record is no valid image for {@code decoder}
+     */
+    static ValidImage validate(ImageDecoder decoder, String key, ImageRecord image, long recordTimestamp) {
         if (image == null) {
-            throw new dev.streamae.image.InvalidImageException("empty record (null value)");
+            throw new InvalidImageException("empty record (null value)");
         }
-        String id = image.id() != null ? image.id() : record.key();
+        String id = image.id() != null ? image.id() : key;
         float[] pixels = decoder.decode(id, image.pixels(), image.u8(), image.png(), image.width(), image.height()).pixels();
-        long timestamp = image.timestamp() != null ? image.timestamp() : record.timestamp();
-        context.forward(record.withValue(new ValidImage(id, pixels, image.label(), timestamp)));
+        long timestamp = image.timestamp() != null ? image.timestamp() : recordTimestamp;
+        return new ValidImage(id, pixels, image.label(), timestamp);
     }
 }

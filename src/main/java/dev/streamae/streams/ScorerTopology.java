@@ -18,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * models (snapshot bytes) -> global store scorer-models (only snapshots the registry accepts)
- * images (ImageRecord JSON) -> validate -> micro-batch + score (store scorer-buffer)
+ * images (ImageRecord JSON) -> validate -> micro-batch + score (store scorer-pending: offset of each open batch)
  *   -> image-scores (ScoreRecord JSON, every valid image)
  *   -> anomaly-alerts (ScoreRecord JSON, anomalies only)
  * bad images -> images-dlq (by the exception handlers, see {@link StreamsProperties})
@@ -46,24 +46,22 @@ public final class ScorerTopology {
         builder.addGlobalStore(models, Topics.MODELS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models"),
                 () -> new ModelUpdateProcessor(registry));
 
-        // In memory, restored from its changelog: it holds at most a batch per task, and a RocksDB
-        // store would be flushed to disk on every commit, which the scorer makes up to every slot.
-        // No cache: a cache would keep each image's delete until the commit, and Kafka Streams
-        // commits task by task, flushing the task's cache and then waiting for the producer, so
-        // a thread with six tasks waited for six produce round trips per commit (measured at
-        // 2,000 images/s: 6-7 ms of each commit; without the cache one round trip, 2-3 ms, and
-        // p99 latency 52-88 ms instead of 74-221 ms). The cost is that the changelog now
-        // carries each image as well as its delete.
-        StoreBuilder<KeyValueStore<Long, byte[]>> buffer = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(ScoringProcessor.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
-                .withCachingDisabled().withLoggingEnabled(java.util.Map.of());
-        builder.addStateStore(buffer);
+        // One offset per task (see ScoringProcessor): in memory, restored from its changelog; a
+        // RocksDB store would be flushed to disk on every commit, which the scorer makes up to
+        // every slot. No cache: Kafka Streams commits task by task, flushing each task's cache and
+        // then waiting for the producer, so a thread with six tasks waited for six produce round
+        // trips per commit (measured at 2,000 images/s: 6-7 ms of each commit; without the cache
+        // one round trip, 2-3 ms, and p99 latency 52-88 ms instead of 74-221 ms).
+        StoreBuilder<KeyValueStore<Integer, Long>> pending = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ScoringProcessor.PENDING_STORE), Serdes.Integer(), Serdes.Long())
+                .withCachingDisabled();
+        builder.addStateStore(pending);
 
         KStream<String, ScoreRecord> scores = builder
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
                 .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
-                .process(() -> new ScoringProcessor(settings, registry, metrics, slots), Named.as("score"),
-                        ScoringProcessor.BUFFER_STORE);
+                .process(() -> new ScoringProcessor(settings, registry, metrics, slots, decoder), Named.as("score"),
+                        ScoringProcessor.PENDING_STORE);
         JsonSerde<ScoreRecord> scoreSerde = JsonSerde.of(ScoreRecord.class);
         scores.to(Topics.IMAGE_SCORES, Produced.with(Serdes.String(), scoreSerde).withName("to-image-scores"));
         scores.filter((id, score) -> score.anomaly(), Named.as("anomalies"))

@@ -1,45 +1,56 @@
 package dev.streamae.streams;
 
+import dev.streamae.image.ImageDecoder;
 import dev.streamae.model.Autoencoder;
 import dev.streamae.model.Scores;
 import dev.streamae.model.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Scores images in micro-batches: one forward pass per batch costs about what one image costs, so
- * batching is what makes the scorer fast. Exactly-once is kept by buffering in the logged store
- * {@link #BUFFER_STORE} (puts and deletes go into the same transaction as the offsets), never in
- * memory only: Kafka Streams may commit between two records, and a batch held only in memory
- * would then be lost on a crash. A batch is scored when it is full or, on a wall-clock
+ * batching is what makes the scorer fast. A batch is scored when it is full or, on a wall-clock
  * punctuator, at the first tick of a {@link ScoreSlots slot} after the one its oldest image
  * arrived in; a tick later one task of the thread requests the commit that makes the scores
- * visible to {@code read_committed} readers. After a restart, {@link #init} reloads a restored
- * buffer and the first tick scores it.
+ * visible to {@code read_committed} readers.
+ *
+ * <p>Exactly-once: Kafka Streams may commit between two records, and a batch held only in memory
+ * would then be lost on a crash, its offsets committed and its scores never written. So when a
+ * batch starts, the offset of its first image goes into the logged store {@link #PENDING_STORE}
+ * (in the same transaction as the offsets), and is deleted with the transaction that carries the
+ * batch's scores. A restored task that finds an offset there reads its images again from
+ * {@code images} ({@link BufferReplay}) and scores them on its first tick. Two changelog records
+ * per batch, where logging the images themselves took two per image (the image and its delete)
+ * and was, with the commits, the largest cost of a scored image.
  */
 final class ScoringProcessor implements Processor<String, ValidImage, String, ScoreRecord> {
 
-    static final String BUFFER_STORE = "scorer-buffer";
+    static final String PENDING_STORE = "scorer-pending";
+    /** How long a restored task may take to read its unscored images again. */
+    private static final java.time.Duration REPLAY_TIMEOUT = java.time.Duration.ofMinutes(2);
     private static final Logger LOG = LoggerFactory.getLogger(ScoringProcessor.class);
 
     private final StreamAeSettings settings;
     private final ModelRegistry registry;
     private final ScorerMetrics metrics;
     private final ScoreSlots slots;
+    private final ImageDecoder decoder;
     private ProcessorContext<String, ScoreRecord> context;
-    private KeyValueStore<Long, byte[]> buffer;
-    private final List<KeyValue<Long, ValidImage>> batch = new ArrayList<>();
-    private long nextSeq;
+    /** This task's partition of {@code images} -> offset of the first image of its batch. */
+    private KeyValueStore<Integer, Long> pending;
+    private int partition;
+    /** Whether {@link #pending} holds an offset for this task (it does while a batch is open). */
+    private boolean pendingLogged;
+    private final List<ValidImage> batch = new ArrayList<>();
     private long oldestSlot;
     /** Slot in which this task last scored a batch: it then has something for the thread's commit. */
     private long scoredSlot = Long.MIN_VALUE;
@@ -55,28 +66,31 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     private Sensor rejectedSensor;
     private Sensor badRecordsSensor;
 
-    ScoringProcessor(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics, ScoreSlots slots) {
+    ScoringProcessor(StreamAeSettings settings, ModelRegistry registry, ScorerMetrics metrics, ScoreSlots slots,
+                     ImageDecoder decoder) {
         this.settings = settings;
         this.registry = registry;
         this.metrics = metrics;
         this.slots = slots;
+        this.decoder = decoder;
     }
 
     @Override
     public void init(ProcessorContext<String, ScoreRecord> context) {
         this.context = context;
-        this.buffer = context.getStateStore(BUFFER_STORE);
-        try (KeyValueIterator<Long, byte[]> it = buffer.all()) {
-            while (it.hasNext()) {
-                KeyValue<Long, byte[]> kv = it.next();
-                batch.add(KeyValue.pair(kv.key, ValidImageCodec.decode(kv.value)));
-                nextSeq = Math.max(nextSeq, kv.key + 1);
-            }
-        }
+        this.pending = context.getStateStore(PENDING_STORE);
+        this.partition = context.taskId().partition();
         oldestSlot = Long.MIN_VALUE;
-        if (!batch.isEmpty()) {
-            LOG.info("scorer task {} restored {} buffered images; scoring them on the first tick",
-                    context.taskId(), batch.size());
+        Long from = pending.get(partition);
+        pendingLogged = from != null;
+        if (from != null) {
+            TopicPartition source = new TopicPartition(Topics.IMAGES, partition);
+            BufferReplay.Replayed replayed = BufferReplay.read(context.appConfigs(), context.applicationId(), source, from,
+                    decoder, REPLAY_TIMEOUT);
+            batch.addAll(replayed.images());
+            LOG.info("scorer task {} read {} unscored images again from {} offsets {} to {} (skipped {} records "
+                    + "already in the dead-letter queue); scoring them on the first tick", context.taskId(),
+                    replayed.images().size(), source, from, replayed.upTo(), replayed.skipped());
         }
         sensors = new TaskSensors(context, TaskSensors.SCORER_GROUP);
         scoredSensor = sensors.counter("images-scored", "images scored by this task");
@@ -92,12 +106,16 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
 
     @Override
     public void process(Record<String, ValidImage> record) {
-        long seq = nextSeq++;
-        buffer.put(seq, ValidImageCodec.encodeExact(record.value()));
         if (batch.isEmpty()) {
             oldestSlot = slots.slotOf(context.currentSystemTimeMs());
         }
-        batch.add(KeyValue.pair(seq, record.value()));
+        if (!pendingLogged) {
+            long offset = context.recordMetadata().orElseThrow(
+                    () -> new IllegalStateException("an image to score has no source offset")).offset();
+            pending.put(partition, offset);
+            pendingLogged = true;
+        }
+        batch.add(record.value());
         if (batch.size() >= settings.scoreBatchSize()) {
             scoreBatch();
         }
@@ -112,6 +130,11 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             ageSensor.record(current == null ? Double.NaN : now - current.createdAt().toEpochMilli());
             rejectedSensor.record(registry.rejectedSnapshots());
             badRecordsSensor.record(metrics.badRecords());
+        }
+        if (batch.isEmpty() && pendingLogged) {
+            // A restored batch whose records were all bad: nothing to score, nothing to read again.
+            pending.delete(partition);
+            pendingLogged = false;
         }
         if (!batch.isEmpty() && oldestSlot < slot) {
             try {
@@ -141,8 +164,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         long now = context.currentSystemTimeMs();
         List<ScoreRecord> out = new ArrayList<>(batch.size());
         if (snapshot == null) {
-            for (KeyValue<Long, ValidImage> kv : batch) {
-                ValidImage image = kv.value;
+            for (ValidImage image : batch) {
                 out.add(new ScoreRecord(image.id(), null, null, settings.metric().id(), null, false,
                         ScoreRecord.Status.NO_MODEL, 0, image.label(), image.timestamp(), now));
             }
@@ -150,23 +172,22 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             Autoencoder model = registry.modelFor(snapshot);
             float[][] rows = new float[batch.size()][];
             for (int i = 0; i < rows.length; i++) {
-                rows[i] = batch.get(i).value.pixels();
+                rows[i] = batch.get(i).pixels();
             }
             Scores scores = model.score(rows);
             boolean ready = snapshot.threshold().warmedUp() && snapshot.examplesSeen() >= settings.warmupExamples();
             ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
             double threshold = snapshot.threshold().value();
             for (int i = 0; i < rows.length; i++) {
-                ValidImage image = batch.get(i).value;
+                ValidImage image = batch.get(i);
                 double error = scores.errors()[i];
                 boolean anomaly = ready && error > threshold;
                 out.add(new ScoreRecord(image.id(), scores.codes()[i], error, snapshot.metric().id(), threshold,
                         anomaly, status, snapshot.modelVersion(), image.label(), image.timestamp(), now));
             }
         }
-        for (KeyValue<Long, ValidImage> kv : batch) {
-            buffer.delete(kv.key);
-        }
+        pending.delete(partition);
+        pendingLogged = false;
         batch.clear();
         scoredSlot = slots.slotOf(now);
         batchSensor.record(out.size());

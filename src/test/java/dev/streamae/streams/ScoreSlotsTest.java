@@ -69,4 +69,27 @@ class ScoreSlotsTest {
         slots.scored(6_031, 1, 6_031 - 50);
         assertThat(slots.claimCommit(6_033)).as("50 ms old is not behind: caught up").isTrue();
     }
+
+    @Test
+    void theFurtherBehindTheLongerTheGapBetweenCommits() {
+        // Catching up: every slot scores a batch whose oldest image is 400 ms old.
+        long now = 7_001;
+        long lastCommit = -1;
+        for (int commits = 0; commits < 3; now += 10) {
+            slots.scored(now, 200, now - 400);
+            if (slots.claimCommit(now + 2)) {
+                if (lastCommit >= 0) {
+                    assertThat(now + 2 - lastCommit).as("a quarter of 400 ms between commits").isEqualTo(100);
+                }
+                lastCommit = now + 2;
+                commits++;
+            }
+        }
+        // Caught up, still heavy: the 25 ms gap again once the old images are out of both slots.
+        slots.scored(now, 200, now - 2);
+        slots.scored(now + 10, 200, now + 10 - 2);
+        assertThat(slots.claimCommit(now + 12)).as("20 ms after the last commit").isFalse();
+        slots.scored(now + 20, 200, now + 20 - 2);
+        assertThat(slots.claimCommit(now + 22)).as("30 ms after").isTrue();
+    }
 }

@@ -3,6 +3,7 @@ package dev.streamae.streams;
 import static dev.streamae.streams.TopologyTestSupport.SETTINGS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.image.ImageDecoder;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -24,19 +25,22 @@ class ScoringProcessorTest {
     private final class Task {
         final MockProcessorContext<String, ScoreRecord> context = new MockProcessorContext<>();
         final ScoringProcessor processor = new ScoringProcessor(SETTINGS,
-                new ModelRegistry(SETTINGS, FakeAutoencoder.factory()), new ScorerMetrics(), slots);
+                new ModelRegistry(SETTINGS, FakeAutoencoder.factory()), new ScorerMetrics(), slots,
+                new ImageDecoder(SETTINGS.width(), SETTINGS.height()));
+        final KeyValueStore<Integer, Long> pending = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ScoringProcessor.PENDING_STORE), Serdes.Integer(), Serdes.Long())
+                .withLoggingDisabled().build();
+        private long offset = 100;
 
         Task(long startMs) {
-            KeyValueStore<Long, byte[]> buffer = Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(ScoringProcessor.BUFFER_STORE), Serdes.Long(), Serdes.ByteArray())
-                    .withLoggingDisabled().build();
-            buffer.init(context.getStateStoreContext(), buffer);
-            context.addStateStore(buffer);
+            pending.init(context.getStateStoreContext(), pending);
+            context.addStateStore(pending);
             context.setCurrentSystemTimeMs(startMs);
             processor.init(context);
         }
 
         void image(String id) {
+            context.setRecordMetadata(Topics.IMAGES, 0, offset++);
             processor.process(new Record<>(id, new ValidImage(id, new float[4], null, context.currentSystemTimeMs()),
                     context.currentSystemTimeMs()));
         }
@@ -78,6 +82,22 @@ class ScoringProcessorTest {
         task.tick(1_039);
         assertThat(task.context.committed()).as("one commit per slot").isFalse();
         assertThat(task.scored()).isEmpty();
+    }
+
+    @Test
+    void anOpenBatchLogsTheOffsetOfItsFirstImageUntilItIsScored() {
+        Task task = new Task(5_001);
+        assertThat(task.pending.approximateNumEntries()).isZero();
+        task.image("a");
+        task.image("b");
+        assertThat(task.pending.get(0)).as("the offset to read again from after a crash").isEqualTo(100L);
+
+        task.tick(5_020);
+        assertThat(task.scored()).containsExactly("a", "b");
+        assertThat(task.pending.get(0)).as("scored: nothing to read again").isNull();
+
+        task.image("c");
+        assertThat(task.pending.get(0)).isEqualTo(102L);
     }
 
     @Test
