@@ -39,6 +39,16 @@ public interface Autoencoder {
     /** Codes, reconstructions and per-image errors for a batch, in one forward pass. */
     Scores score(float[][] batch);
 
+    /**
+     * {@link #score} without the reconstructions ({@link Scores#reconstructions()} is null): what
+     * the scorer needs. An implementation that copies each reconstruction out of its buffers (an
+     * image-sized array per image) skips that here.
+     */
+    default Scores codesAndErrors(float[][] batch) {
+        Scores scores = score(batch);
+        return new Scores(scores.codes(), null, scores.errors());
+    }
+
     /** Number of optimiser steps taken so far (survives snapshots). */
     long steps();
 

@@ -144,8 +144,17 @@ public final class VectorAutoencoder implements Autoencoder {
 
     @Override
     public Scores score(float[][] batch) {
+        return score(batch, true);
+    }
+
+    @Override
+    public Scores codesAndErrors(float[][] batch) {
+        return score(batch, false);
+    }
+
+    private Scores score(float[][] batch, boolean withReconstructions) {
         if (batch != null && batch.length > SCORE_CHUNK_ROWS) {
-            return scoreInChunks(batch);
+            return scoreInChunks(batch, withReconstructions);
         }
         int rows = batch == null ? 0 : batch.length;
         float[] x = input(batch);
@@ -156,26 +165,30 @@ public final class VectorAutoencoder implements Autoencoder {
         int code = padded[codeLayer + 1];
         int codeSize = architecture.codeSize();
         float[][] codes = new float[rows][];
-        float[][] reconstructions = new float[rows][];
+        float[][] reconstructions = withReconstructions ? new float[rows][] : null;
         double[] errors = new double[rows];
         for (int r = 0; r < rows; r++) {
             codes[r] = Arrays.copyOfRange(z, r * code, r * code + codeSize);
-            reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
+            if (withReconstructions) {
+                reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
+            }
             errors[r] = VectorKernels.error(metric, x, r * padded[0], y, r * out, inputSize);
         }
         return new Scores(codes, reconstructions, errors);
     }
 
-    private Scores scoreInChunks(float[][] batch) {
+    private Scores scoreInChunks(float[][] batch, boolean withReconstructions) {
         int rows = batch.length;
         float[][] codes = new float[rows][];
-        float[][] reconstructions = new float[rows][];
+        float[][] reconstructions = withReconstructions ? new float[rows][] : null;
         double[] errors = new double[rows];
         for (int from = 0; from < rows; from += SCORE_CHUNK_ROWS) {
             int to = Math.min(rows, from + SCORE_CHUNK_ROWS);
-            Scores part = score(Arrays.copyOfRange(batch, from, to));
+            Scores part = score(Arrays.copyOfRange(batch, from, to), withReconstructions);
             System.arraycopy(part.codes(), 0, codes, from, to - from);
-            System.arraycopy(part.reconstructions(), 0, reconstructions, from, to - from);
+            if (withReconstructions) {
+                System.arraycopy(part.reconstructions(), 0, reconstructions, from, to - from);
+            }
             System.arraycopy(part.errors(), 0, errors, from, to - from);
         }
         return new Scores(codes, reconstructions, errors);

@@ -174,7 +174,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = batch.get(i).pixels();
             }
-            Scores scores = model.score(rows);
+            Scores scores = model.codesAndErrors(rows);
             boolean ready = snapshot.threshold().warmedUp() && snapshot.examplesSeen() >= settings.warmupExamples();
             ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
             double threshold = snapshot.threshold().value();

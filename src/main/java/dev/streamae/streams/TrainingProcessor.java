@@ -343,7 +343,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private static StepOutcome step(Autoencoder model, float[][] rows, boolean skip, double threshold) {
         long skipped = 0;
         if (skip) {
-            Scores scores = model.score(rows);
+            Scores scores = model.codesAndErrors(rows);
             List<float[]> kept = new ArrayList<>(rows.length);
             for (int i = 0; i < rows.length; i++) {
                 if (scores.errors()[i] > threshold) {

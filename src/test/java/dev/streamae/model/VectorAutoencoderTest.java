@@ -112,6 +112,10 @@ class VectorAutoencoderTest {
             assertThat(maxAbsDiff(v.reconstructions()[r], d.reconstructions()[r])).isLessThan(1e-5);
             assertThat(v.errors()[r]).isCloseTo(d.errors()[r], org.assertj.core.data.Offset.offset(1e-6));
         }
+        Scores lean = vector.codesAndErrors(batch);
+        assertThat(lean.reconstructions()).as("the scorer's pass copies no reconstructions").isNull();
+        assertThat(lean.codes()).isDeepEqualTo(v.codes());
+        assertThat(lean.errors()).isEqualTo(v.errors());
     }
 
     @ParameterizedTest
