@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Runs of each measurement; the table shows their median. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "6",
+    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "3",
             description = "Runs before the measured ones, not counted: the JIT compiler's work is no part of the "
                     + "steady state. The scorer's latency app makes as many warm-up windows (at least one). "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "Offline training epochs, DL4J and PyTorch alike. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--images", paramLabel = "N", defaultValue = "64000",
+    @Option(names = "--images", paramLabel = "N", defaultValue = "192000",
             description = "Images in the backlog each trainer and scorer run consumes (rounded up to whole training "
                     + "batches). Default: ${DEFAULT-VALUE}.")
     int images;

@@ -81,6 +81,8 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         this.pending = context.getStateStore(PENDING_STORE);
         this.partition = context.taskId().partition();
         oldestSlot = Long.MIN_VALUE;
+        // Kafka Streams may initialise a processor again after closing it (a corrupted task).
+        batch.clear();
         Long from = pending.get(partition);
         pendingLogged = from != null;
         if (from != null) {
