@@ -24,7 +24,7 @@ class VectorKernelsTest {
     void productsMatchTheTextbookLoopsForEveryLayoutAndRaggedRowCounts() {
         int lanes = VectorKernels.LANES;
         int n = 3 * lanes;
-        for (int m : new int[] {1, 3, 4, 7, 64}) {
+        for (int m : new int[] {1, 3, 4, 7, 8, 13, 64}) {
             int k = 13;
             float[] a = random(m * k, m);
             float[] b = random(k * n + 5, 100 + m);
@@ -42,10 +42,14 @@ class VectorKernelsTest {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     double expected = 0;
+                    float chain = 0;
                     for (int p = 0; p < k; p++) {
                         expected += a[i * k + p] * b[5 + p * n + j];
+                        chain = Math.fma(a[i * k + p], b[5 + p * n + j], chain);
                     }
                     assertThat((double) c[i * n + j]).isCloseTo(expected, within(1e-5));
+                    // Bitwise: one fused multiply-add per term, in order, whatever rows a pass covers.
+                    assertThat(c[i * n + j]).as("c[%d][%d] of %d rows", i, j, m).isEqualTo(chain);
                     assertThat(ct[i * n + j]).isEqualTo(c[i * n + j]);
                 }
             }
