@@ -30,6 +30,11 @@ final class VectorKernels {
     private static final int L = LANES;
     /** {@link ErrorMetric#BCE}'s clamp of the reconstruction. */
     private static final float BCE_CLAMP = 1e-6f;
+    /**
+     * Whether {@link #eightRows} fits the registers: its 16 accumulators, two weight vectors and a
+     * broadcast need the 32 vector registers of AVX-512; AVX2 has 16 and would spill them.
+     */
+    private static final boolean EIGHT_ROWS = SPECIES.vectorBitSize() >= 512;
 
     private VectorKernels() {
     }
@@ -56,7 +61,7 @@ final class VectorKernels {
         // per pass rather than four only: offline inference 112,000-118,000 -> 148,000-150,000
         // images/s, training 49,000 -> 55,000 (bench --only offline, twice each, alternating).
         int i = 0;
-        for (; i + 8 <= m; i += 8) {
+        for (; EIGHT_ROWS && i + 8 <= m; i += 8) {
             eightRows(a, i * aRow, aRow, aCol, b, bOff, c, cOff + i * n, k, n);
         }
         for (; i < m; i += 4) {
