@@ -54,7 +54,7 @@ final class ScoreSlots {
         long countedSlot = Long.MIN_VALUE;
         long scoredInSlot;
         long scoredInPreviousSlot;
-        long behindSlot = Long.MIN_VALUE;
+        /** Age of the oldest image scored in this slot and in the previous one (0 if none). */
         long oldestAgeInSlot;
         long oldestAgeInPreviousSlot;
     }
@@ -83,9 +83,6 @@ final class ScoreSlots {
         ThreadState t = roll(wallClockMs);
         t.scoredInSlot += images;
         t.oldestAgeInSlot = Math.max(t.oldestAgeInSlot, wallClockMs - oldestImageMs);
-        if (wallClockMs - oldestImageMs > BEHIND_SLOTS * slotMs) {
-            t.behindSlot = slotOf(wallClockMs);
-        }
     }
 
     /**
@@ -100,13 +97,11 @@ final class ScoreSlots {
         if (t.committedSlot >= slot || wallClockMs - slot * slotMs < tickMs) {
             return false;
         }
+        long age = Math.max(t.oldestAgeInSlot, t.oldestAgeInPreviousSlot);
         boolean heavy = t.scoredInPreviousSlot >= heavyImagesPerSlot || t.scoredInSlot >= heavyImagesPerSlot
-                || t.behindSlot >= slot - 1;
-        if (heavy) {
-            long age = Math.max(t.oldestAgeInSlot, t.oldestAgeInPreviousSlot);
-            if (wallClockMs - t.committedAtMs < Math.max(HEAVY_LOAD_COMMIT_GAP_MS, age / AGE_PER_COMMIT_GAP)) {
-                return false;
-            }
+                || age > BEHIND_SLOTS * slotMs;
+        if (heavy && wallClockMs - t.committedAtMs < Math.max(HEAVY_LOAD_COMMIT_GAP_MS, age / AGE_PER_COMMIT_GAP)) {
+            return false;
         }
         t.committedSlot = slot;
         t.committedAtMs = wallClockMs;
