@@ -37,8 +37,8 @@ final class BufferReplay {
     private static final Logger LOG = LoggerFactory.getLogger(BufferReplay.class);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /** What was read: the valid images in offset order, and the records skipped. */
-    record Replayed(List<ValidImage> images, long skipped, long lost, long upTo) {
+    /** What was read: the valid images in offset order, the records skipped, the offset read up to. */
+    record Replayed(List<ValidImage> images, long skipped, long upTo) {
     }
 
     private BufferReplay() {
@@ -95,7 +95,7 @@ final class BufferReplay {
                     }
                 }
             }
-            return new Replayed(images, skipped, lost, upTo);
+            return new Replayed(images, skipped, upTo);
         }
     }
 }
