@@ -19,6 +19,12 @@ final class ProcessCpu {
         return OS.getProcessCpuTime();
     }
 
+    /** Time the JIT compilers of this JVM have spent compiling, in milliseconds (summed over its compiler threads). */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
     /** Microseconds of CPU per image between two readings, NaN if unknown. */
     static double microsPerImage(long cpuBefore, long cpuAfter, long images) {
         if (cpuBefore < 0 || cpuAfter < cpuBefore || images <= 0) {

@@ -8,6 +8,7 @@ import dev.streamae.model.ErrorMetric;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,8 @@ class StreamAeSettingsTest {
                 .containsEntry("producer.batch.size", "262144");
         assertThat(StreamsProperties.trainer("b:9092", Map.of("producer.batch.size", "65536"), new AtomicLong()))
                 .as("the user's setting wins").containsEntry("producer.batch.size", "65536");
+        assertThat(List.of(trainer, scorer)).as("every task reads one partition: no idling")
+                .allSatisfy(p -> assertThat(p).containsEntry("max.task.idle.ms", "-1"));
         assertThat(scorer).containsEntry("errors.dead.letter.queue.topic.name", Topics.IMAGES_DLQ)
                 .containsEntry("application.id", ScorerTopology.APPLICATION_ID);
     }
