@@ -37,11 +37,6 @@ final class AppRuns implements AutoCloseable {
         this.admin = Admin.create(clientProps());
     }
 
-    /** "run 2", or "warm-up run" for the runs that are not counted. */
-    static String runName(int run) {
-        return run >= 1 ? "run " + run : "warm-up run";
-    }
-
     BenchPlan plan() {
         return plan;
     }

@@ -12,7 +12,8 @@ import java.util.Set;
  *
  * @param parts which parts to run
  * @param repeats runs of each measurement; the table shows their median
- * @param warmupRuns runs before those, not counted, so that the JIT compiler has done its work
+ * @param warmupRuns the most runs before those, not counted, so that the JIT compiler has done its
+ *     work: the trainer and scorer stop warming up earlier once it has ({@link WarmUp})
  * @param epochs offline training epochs (DL4J and PyTorch alike)
  * @param images backlog size for the end-to-end runs, a multiple of the training batch
  * @param latencyRate the fixed rate of the first latency measurement, images/s
@@ -64,11 +65,6 @@ public record BenchPlan(Set<Part> parts, int repeats, int warmupRuns, int epochs
     public BenchPlan withConfig(Map<String, String> newConfig) {
         return new BenchPlan(parts, repeats, warmupRuns, epochs, images, latencyRate, latencySeconds, warmupSeconds, torchPythons,
                 torchThreads, forkChildren, childHeap, newConfig, workDir, quick);
-    }
-
-    /** Run numbers: warm-up runs are 0 and below, measured runs 1 to {@link #repeats()}. */
-    public int firstRun() {
-        return 1 - warmupRuns;
     }
 
     public boolean has(Part part) {

@@ -19,6 +19,7 @@ public final class Checks {
     public static final String TORCH_TRAIN = "offline.torch.train";
     public static final String DL4J_INFER = "offline.dl4j.infer";
     public static final String TORCH_INFER = "offline.torch.infer";
+    /** The {@code <app>.e2e} and {@code <app>.cpu} keys are {@link RunSeries}'s. */
     public static final String TRAINER_E2E = "trainer.e2e";
     public static final String TRAINER_CPU = "trainer.cpu";
     public static final String TRAINER_HEAP = "trainer.heap";

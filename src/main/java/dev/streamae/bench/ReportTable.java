@@ -52,12 +52,12 @@ public final class ReportTable {
         return sb.toString();
     }
 
-    /** Counts with thousands separators; small values with a decimal. */
+    /** Counts with thousands separators and whole numbers without decimals; other small values with a decimal. */
     static String number(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }
-        return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
     }
 
     static String value(double v, String unit) {

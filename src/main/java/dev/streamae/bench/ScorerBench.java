@@ -42,10 +42,7 @@ final class ScorerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        BenchPlan plan = runs.plan();
-        List<Double> rates = new ArrayList<>();
-        List<Double> cpu = new ArrayList<>();
-        for (int r = plan.firstRun(); r <= plan.repeats(); r++) {
+        RunSeries series = new RunSeries(runs, "scorer").runAll(() -> {
             Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);
@@ -58,20 +55,14 @@ final class ScorerBench {
                 if (!"READY".equals(watcher.firstStatus())) {
                     throw new IllegalStateException("the scorer had no warmed-up model: status " + watcher.firstStatus());
                 }
-                if (r >= 1) {
-                    rates.add(watcher.steadyRate());
-                    cpu.add(watcher.cpuMicrosPerScore());
-                }
-                runs.progress(String.format(Locale.ROOT, "scorer %s: %,d images scored, %,.0f img/s after the first commit, "
-                        + "%.1f us CPU per image", AppRuns.runName(r), watcher.count(), watcher.steadyRate(),
-                        watcher.cpuMicrosPerScore()));
+                return new RunSeries.Result(watcher.steadyRate(), watcher.cpuMicrosPerScore(), String.format(Locale.ROOT,
+                        "%,d images scored, %,.0f img/s after the first commit, %.1f us CPU per image", watcher.count(),
+                        watcher.steadyRate(), watcher.cpuMicrosPerScore()));
             }
-        }
-        List<Measure> measures = new ArrayList<>();
-        measures.add(Measure.rate(Checks.SCORER_E2E, "scorer e2e, images -> image-scores (read_committed)", rates));
-        measures.add(Measure.of(Checks.SCORER_CPU, "scorer CPU per image (" + (memory != null ? "its JVM" : "whole JVM, broker too")
-                + ")", "us", false, cpu));
-        measures.addAll(latencies(runs, (int) Math.max(1, Math.round(HIGH_FRACTION * Stats.median(rates)))));
+        });
+        List<Measure> measures = new ArrayList<>(series.measures("scorer e2e, images -> image-scores (read_committed)",
+                memory != null));
+        measures.addAll(latencies(runs, (int) Math.max(1, Math.round(HIGH_FRACTION * series.medianRate()))));
         if (memory != null) {
             measures.add(Measure.megabytes(Checks.SCORER_HEAP, "scorer heap after GC, max (-Xmx"
                     + Math.round(MemorySampler.maxHeapMb()) + "m)", List.of(memory.maxHeapAfterGcMb())));
@@ -104,11 +95,16 @@ final class ScorerBench {
             Window window = new Window(runs, producer, config.get("application.id"), app, Digits.load());
             // A new app's first seconds (tasks, stores, first transactions) are no part of its latency,
             // nor is the JIT compiler's work on the paths the throughput runs did not take (a few
-            // images per batch, a commit per slot, the bench's own producer): as many warm-up windows
-            // as warm-up runs (measured: the scorer JVM's CPU at 2,000 img/s fell 73% -> 60% -> 48%
-            // of a core over three windows after a single 3 s warm-up, and p99 with it).
-            for (int w = 1; w <= Math.max(1, plan.warmupRuns()); w++) {
-                window.run("warm-up " + w, plan.latencyRate(), plan.warmupSeconds());
+            // images per batch, a commit per slot, the bench's own producer): warm-up windows until
+            // the JIT compilers settle, at least one (measured: the scorer JVM's CPU at 2,000 img/s
+            // fell 73% -> 60% -> 48% of a core over three windows after a single 3 s warm-up, and p99 with it).
+            WarmUp windows = new WarmUp(Math.max(1, plan.warmupRuns()));
+            while (!windows.done()) {
+                String name = "warm-up " + (windows.runs() + 1);
+                windows.start();
+                window.run(name, plan.latencyRate(), plan.warmupSeconds());
+                runs.progress(String.format(Locale.ROOT, "scorer latency %s: JIT compiling %.0f%% of the window", name,
+                        100 * windows.finish()));
             }
             for (int r = 1; r <= plan.repeats(); r++) {
                 long[] a = window.run(r + "-fixed", plan.latencyRate(), plan.latencySeconds());

@@ -24,10 +24,7 @@ final class TrainerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        BenchPlan plan = runs.plan();
-        List<Double> rates = new ArrayList<>();
-        List<Double> cpu = new ArrayList<>();
-        for (int r = plan.firstRun(); r <= plan.repeats(); r++) {
+        RunSeries series = new RunSeries(runs, "trainer").runAll(() -> {
             Map<String, String> config = runs.newApp("trainer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             StreamAeSettings settings = StreamAeSettings.from(config);
@@ -50,19 +47,12 @@ final class TrainerBench {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double rate = (backlog.count() - e0) / seconds;
                 double cpuPerImage = ProcessCpu.microsPerImage(cpu0, ProcessCpu.nanos(), backlog.count() - e0);
-                if (r >= 1) {
-                    rates.add(rate);
-                    cpu.add(cpuPerImage);
-                }
-                runs.progress(String.format(Locale.ROOT, "trainer %s: %,d images in %.2f s after the first step: "
-                        + "%,.0f img/s, %.1f us CPU per image (%d bad records)", AppRuns.runName(r), backlog.count() - e0,
-                        seconds, rate, cpuPerImage, metrics.badRecords()));
+                return new RunSeries.Result(rate, cpuPerImage, String.format(Locale.ROOT, "%,d images in %.2f s after the "
+                        + "first step: %,.0f img/s, %.1f us CPU per image (%d bad records)", backlog.count() - e0, seconds,
+                        rate, cpuPerImage, metrics.badRecords()));
             }
-        }
-        List<Measure> measures = new ArrayList<>();
-        measures.add(Measure.rate(Checks.TRAINER_E2E, "trainer e2e, images -> model (batch 64)", rates));
-        measures.add(Measure.of(Checks.TRAINER_CPU, "trainer CPU per image (" + (memory != null ? "its JVM" : "whole JVM, broker too")
-                + ")", "us", false, cpu));
+        });
+        List<Measure> measures = new ArrayList<>(series.measures("trainer e2e, images -> model (batch 64)", memory != null));
         if (memory != null) {
             measures.add(Measure.megabytes(Checks.TRAINER_HEAP, "trainer heap after GC, max (-Xmx"
                     + Math.round(MemorySampler.maxHeapMb()) + "m)", List.of(memory.maxHeapAfterGcMb())));

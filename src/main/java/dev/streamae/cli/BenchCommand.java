@@ -44,10 +44,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Runs of each measurement; the table shows their median. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "3",
-            description = "Runs before the measured ones, not counted: the JIT compiler's work is no part of the "
-                    + "steady state. The scorer's latency app makes as many warm-up windows (at least one). "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--warmup-runs", paramLabel = "N", defaultValue = "8",
+            description = "The most runs before the measured ones, not counted: the JIT compiler's work is no part "
+                    + "of the steady state. The trainer and scorer stop warming up after the first run in which "
+                    + "their JVM spent at most a quarter of the time compiling; so do the scorer latency app's "
+                    + "warm-up windows (at least one). Offline: one warm-up epoch if N > 0. Default: ${DEFAULT-VALUE}.")
     int warmupRuns;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "2",

@@ -107,11 +107,19 @@ class BenchReportTest {
         String table = ReportTable.render(report);
         assertThat(table)
                 .contains("trainer e2e", "12,000 img/s", "11,000 / 12,000 / 13,000", "+20.0%")
-                .contains("scorer latency p99", "60.0 ms", "+50.0% (worse)")
-                .contains("scorer p99 latency at 2,000 img/s", "<= 50.0 ms", "FAIL")
+                .contains("scorer latency p99", "60 ms", "+50.0% (worse)")
+                .contains("scorer p99 latency at 2,000 img/s", "<= 50 ms", "FAIL")
                 .contains("trainer e2e / PyTorch offline training", "not measured")
                 .contains("compared with the previous run of 2026-01-01T00:00:00Z")
                 .contains("note: a note");
+    }
+
+    @Test
+    void wholeNumbersHaveNoDecimalsAndSmallFractionsOne() {
+        assertThat(ReportTable.number(4)).isEqualTo("4");
+        assertThat(ReportTable.number(7.24)).isEqualTo("7.2");
+        assertThat(ReportTable.number(34_586.4)).isEqualTo("34,586");
+        assertThat(ReportTable.number(Double.NaN)).isEqualTo("-");
     }
 
     @Test
