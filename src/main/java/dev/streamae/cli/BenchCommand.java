@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 + "(src/bench/torch_reference.py, same split, batch and epochs; skipped where python3 cannot import "
                 + "torch); the trainer topology's images trained per second from the images topic; the scorer "
                 + "topology's images scored per second and its p50/p99 latency to a read_committed consumer at "
-                + "--latency-rate and at 80% of its maximum; heap after GC and resident memory of trainer and scorer, "
+                + "--latency-rate and at 80%% of its maximum; heap after GC and resident memory of trainer and scorer, "
                 + "each in a child JVM with -Xmx512m.",
                 "Prints medians of --repeats runs, the ratios and the targets (pass/fail), and writes the same as JSON "
                         + "(with the previous file's medians, for the deltas). Run it on a quiet machine: other load "
