@@ -14,12 +14,11 @@ public final class ScorerMetrics {
     private final AtomicLong anomalies = new AtomicLong();
     private final AtomicLong latencyMsSum = new AtomicLong();
 
-    void scored(ScoreRecord score, long now) {
-        scored.incrementAndGet();
-        if (score.anomaly()) {
-            anomalies.incrementAndGet();
-        }
-        latencyMsSum.addAndGet(Math.max(0, now - score.imageTimestamp()));
+    /** Counts a scored batch: once per batch, not per image, since these counters are shared by all stream threads. */
+    void scored(int images, int anomalous, long latencyMsTotal) {
+        scored.addAndGet(images);
+        anomalies.addAndGet(anomalous);
+        latencyMsSum.addAndGet(latencyMsTotal);
     }
 
     public long imagesScored() {

@@ -194,15 +194,22 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         scoredSlot = slots.slotOf(now);
         batchSensor.record(out.size());
         long oldestImage = Long.MAX_VALUE;
+        long latencySum = 0;
+        int anomalies = 0;
         for (ScoreRecord score : out) {
             oldestImage = Math.min(oldestImage, score.imageTimestamp());
             context.forward(new Record<>(score.id(), score, score.imageTimestamp()));
-            metrics.scored(score, now);
-            scoredSensor.record();
-            latencySensor.record(Math.max(0, now - score.imageTimestamp()));
-            if (score.anomaly()) {
-                anomalySensor.record();
-            }
+            long latency = Math.max(0, now - score.imageTimestamp());
+            latencySum += latency;
+            // Per image: the sensor's average and maximum are over images, not batches.
+            latencySensor.record(latency, now);
+            anomalies += score.anomaly() ? 1 : 0;
+        }
+        // Counters take the batch's count at once (a sum and a rate): each record takes the sensor's locks.
+        metrics.scored(out.size(), anomalies, latencySum);
+        scoredSensor.record(out.size(), now);
+        if (anomalies > 0) {
+            anomalySensor.record(anomalies, now);
         }
         slots.scored(now, out.size(), oldestImage);
     }

@@ -163,6 +163,8 @@ class ScorerTopologyTest {
         assertThat(fired).extracting(ScoreRecord::id).containsExactly("bright");
         assertThat(fired.get(0).label()).isEqualTo(42);
         assertThat(metrics.anomalies()).isEqualTo(1);
+        assertThat(metrics.imagesScored()).isEqualTo(2);
+        assertThat(metrics.meanLatencyMs()).isNotNegative();
     }
 
     @Test

@@ -104,6 +104,8 @@ class StreamAeSettingsTest {
                 .as("the user's setting wins").containsEntry("producer.batch.size", "65536");
         assertThat(List.of(trainer, scorer)).as("every task reads one partition: no idling")
                 .allSatisfy(p -> assertThat(p).containsEntry("max.task.idle.ms", "-1"));
+        assertThat(trainer).as("one sequential SGD stream").containsEntry("num.stream.threads", "1");
+        assertThat(scorer).as("one scores while the other commits").containsEntry("num.stream.threads", "2");
         assertThat(scorer).containsEntry("errors.dead.letter.queue.topic.name", Topics.IMAGES_DLQ)
                 .containsEntry("application.id", ScorerTopology.APPLICATION_ID);
     }
