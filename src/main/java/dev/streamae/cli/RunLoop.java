@@ -1,16 +1,33 @@
 package dev.streamae.cli;
 
 import dev.streamae.streams.StreamsApp;
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Option;
 
-/** Keeps a long-running command alive, printing a status line now and then, until its app stops. */
+/**
+ * How the long-running commands ({@code trainer}, {@code scorer}) run their app: started, closed
+ * cleanly on Ctrl-C, and kept alive with a status line now and then until the app stops. A picocli
+ * mixin, so the status option is declared once.
+ */
 final class RunLoop {
 
-    private RunLoop() {
-    }
+    /** How long an app may take to reach RUNNING (joining the group, restoring its state). */
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
-    static void untilStopped(StreamsApp app, int statusSeconds, Supplier<String> status) throws InterruptedException {
+    @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Print a status line this often (0: never). Default: ${DEFAULT-VALUE}.")
+    int statusSeconds;
+
+    /**
+     * Starts {@code app}, prints {@code running}, then a status line every {@code --status-interval}
+     * seconds until the app stops (Ctrl-C closes it through a shutdown hook).
+     */
+    void serve(StreamsApp app, String running, Supplier<String> status) throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, app.name() + "-shutdown"));
+        app.start(START_TIMEOUT);
+        System.out.println(running);
         long next = System.nanoTime() + statusSeconds * 1_000_000_000L;
         while (true) {
             KafkaStreams.State state = app.streams().state();

@@ -7,13 +7,11 @@ import dev.streamae.streams.ScorerTopology;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code streamae scorer}: runs one scorer instance until interrupted. */
 @Command(name = "scorer", mixinStandardHelpOptions = true,
@@ -25,9 +23,8 @@ final class ScorerCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Print a status line this often (0: never). Default: ${DEFAULT-VALUE}.")
-    int statusSeconds;
+    @Mixin
+    RunLoop run;
 
     @Override
     public Integer call() throws Exception {
@@ -39,11 +36,8 @@ final class ScorerCommand implements Callable<Integer> {
         var topology = ScorerTopology.build(settings, registry, metrics);
         try (StreamsApp app = new StreamsApp("scorer", topology,
                 StreamsProperties.scorer(ConfigOptions.bootstrap(config), config, badRecords))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "scorer-shutdown"));
-            app.start(Duration.ofMinutes(2));
-            System.out.printf("scorer running against %s (model %s)%n", ConfigOptions.bootstrap(config),
-                    settings.modelName());
-            RunLoop.untilStopped(app, statusSeconds, () -> String.format(
+            run.serve(app, String.format("scorer running against %s (model %s)", ConfigOptions.bootstrap(config),
+                    settings.modelName()), () -> String.format(
                     "scored %d images, %d anomalies, model version %d, %d snapshots rejected, bad records %d",
                     metrics.imagesScored(), metrics.anomalies(), registry.version(), registry.rejectedSnapshots(),
                     badRecords.get()));

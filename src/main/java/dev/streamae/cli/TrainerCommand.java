@@ -6,13 +6,11 @@ import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code streamae trainer}: runs the trainer topology until interrupted. */
 @Command(name = "trainer", mixinStandardHelpOptions = true,
@@ -24,9 +22,8 @@ final class TrainerCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Print a status line this often (0: never). Default: ${DEFAULT-VALUE}.")
-    int statusSeconds;
+    @Mixin
+    RunLoop run;
 
     @Override
     public Integer call() throws Exception {
@@ -37,11 +34,8 @@ final class TrainerCommand implements Callable<Integer> {
         var topology = TrainerTopology.build(settings, ModelFactory.of(settings), metrics);
         try (StreamsApp app = new StreamsApp("trainer", topology,
                 StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords))) {
-            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "trainer-shutdown"));
-            app.start(Duration.ofMinutes(2));
-            System.out.printf("trainer running against %s (model %s, %s)%n", ConfigOptions.bootstrap(config),
-                    settings.modelName(), settings.architecture());
-            RunLoop.untilStopped(app, statusSeconds, () -> String.format(
+            run.serve(app, String.format("trainer running against %s (model %s, %s)", ConfigOptions.bootstrap(config),
+                    settings.modelName(), settings.architecture()), () -> String.format(
                     "trained %d images, model version %d, loss %.5f, threshold %.5f, bad records %d",
                     metrics.examplesTrained(), metrics.modelVersion(), metrics.lastLoss(), metrics.threshold(),
                     badRecords.get()));

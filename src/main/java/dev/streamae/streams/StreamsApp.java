@@ -49,6 +49,10 @@ public final class StreamsApp implements AutoCloseable {
         return this;
     }
 
+    public String name() {
+        return name;
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
