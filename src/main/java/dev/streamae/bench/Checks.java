@@ -19,13 +19,12 @@ public final class Checks {
     public static final String TORCH_TRAIN = "offline.torch.train";
     public static final String DL4J_INFER = "offline.dl4j.infer";
     public static final String TORCH_INFER = "offline.torch.infer";
-    /** The {@code <app>.e2e} and {@code <app>.cpu} keys are {@link RunSeries}'s. */
-    public static final String TRAINER_E2E = "trainer.e2e";
-    public static final String TRAINER_CPU = "trainer.cpu";
+    public static final String TRAINER_E2E = e2eKey("trainer");
+    public static final String TRAINER_CPU = cpuKey("trainer");
     public static final String TRAINER_HEAP = "trainer.heap";
     public static final String TRAINER_RSS = "trainer.rss";
-    public static final String SCORER_E2E = "scorer.e2e";
-    public static final String SCORER_CPU = "scorer.cpu";
+    public static final String SCORER_E2E = e2eKey("scorer");
+    public static final String SCORER_CPU = cpuKey("scorer");
     public static final String SCORER_FIXED_P50 = "scorer.fixed.p50";
     public static final String SCORER_FIXED_P99 = "scorer.fixed.p99";
     public static final String SCORER_HIGH_RATE = "scorer.high.rate";
@@ -41,6 +40,16 @@ public final class Checks {
     public static final double HEAP_LIMIT_MB = 512;
 
     private Checks() {
+    }
+
+    /** Key of an app's end-to-end rate, as {@link RunSeries} writes it. */
+    static String e2eKey(String app) {
+        return app + ".e2e";
+    }
+
+    /** Key of an app's CPU per image, as {@link RunSeries} writes it. */
+    static String cpuKey(String app) {
+        return app + ".cpu";
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.streamae.bench;
 
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -21,7 +22,7 @@ final class ProcessCpu {
 
     /** Time the JIT compilers of this JVM have spent compiling, in milliseconds (summed over its compiler threads). */
     static long jitMillis() {
-        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 

@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * The end-to-end runs of one app (trainer or scorer): warm-up runs until the JIT compilers settle
  * ({@link WarmUp}), then {@code --repeats} measured ones, each with its rate, CPU per image and
- * the share of its time the compilers worked, and the table rows {@code <app>.e2e},
- * {@code <app>.cpu}, {@code <app>.warmup.runs} and {@code <app>.jit} (see {@link Checks}).
+ * the share of its time the compilers worked, and the table rows {@link Checks#e2eKey},
+ * {@link Checks#cpuKey}, {@code <app>.warmup.runs} and {@code <app>.jit}.
  */
 final class RunSeries {
 
@@ -65,11 +65,11 @@ final class RunSeries {
      */
     List<Measure> measures(String rateLabel, boolean ownJvm) {
         List<Measure> measures = new ArrayList<>();
-        measures.add(Measure.rate(app + ".e2e", rateLabel, rates));
-        measures.add(Measure.of(app + ".cpu", app + " CPU per image (" + (ownJvm ? "its JVM" : "whole JVM, broker too") + ")",
+        measures.add(Measure.rate(Checks.e2eKey(app), rateLabel, rates));
+        measures.add(Measure.of(Checks.cpuKey(app), app + " CPU per image (" + (ownJvm ? "its JVM" : "whole JVM, broker too") + ")",
                 "us", false, cpu));
         if (runs.plan().warmupRuns() > 0) {
-            measures.add(WarmUp.runsMeasure(app + ".warmup.runs", app, warmUp));
+            measures.add(warmUp.runsMeasure(app + ".warmup.runs", app));
         }
         measures.add(Measure.of(app + ".jit", app + " JIT compile time, % of a measured run", "%", false, jit));
         return measures;

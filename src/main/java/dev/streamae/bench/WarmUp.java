@@ -54,10 +54,10 @@ final class WarmUp {
         return done() ? "run " + measured : "warm-up run " + (runs + 1);
     }
 
-    /** How many warm-up runs an app needed, as a table row. */
-    static Measure runsMeasure(String key, String app, WarmUp warmUp) {
+    /** How many warm-up runs {@code app} needed, as a table row. */
+    Measure runsMeasure(String key, String app) {
         return Measure.of(key, app + " warm-up runs (until JIT <= " + Math.round(100 * SETTLED_JIT_SHARE) + "% of a run, at most "
-                + warmUp.maxRuns + ")", "runs", false, List.of((double) warmUp.runs));
+                + maxRuns + ")", "runs", false, List.of((double) runs));
     }
 
     void start() {

@@ -43,7 +43,7 @@ class WarmUpTest {
         run(warmUp, 3_000);
         assertThat(warmUp.done()).isTrue();
         assertThat(warmUp.runs()).isEqualTo(2);
-        assertThat(WarmUp.runsMeasure("k", "scorer", warmUp).median()).isEqualTo(2.0);
+        assertThat(warmUp.runsMeasure("k", "scorer").median()).isEqualTo(2.0);
     }
 
     @Test
