@@ -6,6 +6,7 @@ import dev.streamae.model.Snapshot;
 import dev.streamae.model.SnapshotCodec;
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.Label;
 import dev.streamae.streams.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -80,7 +81,7 @@ final class BenchKafka {
                 int index = i % digits.count();
                 String id = idPrefix + i;
                 ImageRecord image = new ImageRecord(id, null, ImageDecoder.encodeU8(digits.images().bytes(index)), null,
-                        null, null, digits.labels()[index], null);
+                        null, null, Label.of(digits.labels()[index]), null);
                 producer.send(new ProducerRecord<>(Topics.IMAGES, id, serde.toBytes(image)));
             }
             producer.flush();

@@ -142,7 +142,7 @@ final class OfflineBench {
             }
         }
         Snapshot snapshot = OfflineTrainer.snapshot(served, modelName, split.heldOut().pixelRows(),
-                settings.thresholdQuantile(), (long) plan.epochs() * train.length, Instant.now());
+                settings.falseAlarmRate(), (long) plan.epochs() * train.length, Instant.now());
         return new Outcome(measures, snapshot, torchBlas);
     }
 
@@ -154,7 +154,7 @@ final class OfflineBench {
                 settings.seed());
         new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
                 .train(train, new float[0][], 1, new OfflineTrainer.Listener() { });
-        return OfflineTrainer.snapshot(model, modelName, split.heldOut().pixelRows(), settings.thresholdQuantile(),
+        return OfflineTrainer.snapshot(model, modelName, split.heldOut().pixelRows(), settings.falseAlarmRate(),
                 train.length, Instant.now());
     }
 

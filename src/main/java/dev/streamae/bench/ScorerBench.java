@@ -4,6 +4,7 @@ import dev.streamae.image.Datasets;
 import dev.streamae.image.ImageDecoder;
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.Label;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScorerMetrics;
 import dev.streamae.streams.ScorerTopology;
@@ -165,7 +166,7 @@ final class ScorerBench {
                         int index = (int) (i % digits.u8().length);
                         long now = System.currentTimeMillis();
                         ImageRecord image = new ImageRecord(prefix + i, null, digits.u8()[index], null, null, null,
-                                digits.labels()[index], now);
+                                Label.of(digits.labels()[index]), now);
                         producer.send(new ProducerRecord<>(Topics.IMAGES, null, now, image.id(), serde.toBytes(image)));
                     }
                 }

@@ -183,8 +183,8 @@ final class DemoRun {
                     injected.values().stream().filter(b -> b).count()));
             sb.append(String.format("images scored          %,d (each exactly once: %s)%n", scores.size(), complete() ? "yes" : "NO"));
             sb.append(String.format("images trained         %,d%n", trained));
-            sb.append(String.format("model version          %d (%s, metric %s, threshold quantile %.3f)%n", modelVersion,
-                    settings.architecture(), settings.metric().id(), settings.thresholdQuantile()));
+            sb.append(String.format("model version          %d (%s, metric %s)%n", modelVersion,
+                    settings.architecture(), settings.metric().id()));
             sb.append(String.format("scored after warm-up   %,d%n", ready));
             sb.append(String.format("AUROC (error, Fashion vs MNIST)   %.4f%n", auroc));
             sb.append(String.format("alerts                 %,d: precision %s, recall %s (true %d, false %d, missed %d)%n",

@@ -4,6 +4,7 @@ import dev.streamae.image.Datasets;
 import dev.streamae.image.ImageDecoder;
 import dev.streamae.model.OfflineTrainer;
 import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.Label;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -91,7 +92,9 @@ final class ImageStream {
         long now = System.currentTimeMillis();
         if (injected) {
             int index = random.nextInt(anomalies.count());
-            return new Next(encode(idPrefix + "fashion-" + n, anomalies.images().bytes(index), anomalies.labels()[index], now), true);
+            // Labelled as what they are, not by a class number that reads as a digit.
+            Label label = Label.of("fashion:" + Datasets.fashionClass(anomalies.labels()[index]));
+            return new Next(encode(idPrefix + "fashion-" + n, anomalies.images().bytes(index), label, now), true);
         }
         int index = order[(int) (n % order.length)];
         if (pngFiles != null) {
@@ -103,10 +106,11 @@ final class ImageStream {
                 throw new UncheckedIOException("cannot read " + file, e);
             }
         }
-        return new Next(encode(idPrefix + normal.name() + "-" + n, normal.images().bytes(index), normal.labels()[index], now), false);
+        return new Next(encode(idPrefix + normal.name() + "-" + n, normal.images().bytes(index),
+                Label.of(normal.labels()[index]), now), false);
     }
 
-    private ImageRecord encode(String id, byte[] bytes, int label, long timestamp) {
+    private ImageRecord encode(String id, byte[] bytes, Label label, long timestamp) {
         int side = (int) Math.round(Math.sqrt(bytes.length));
         return switch (encoding) {
             case U8 -> new ImageRecord(id, null, ImageDecoder.encodeU8(bytes), null, null, null, label, timestamp);

@@ -58,6 +58,13 @@ final class ModelOptions {
         }
     }
 
+    /** @throws CommandLine.ParameterException unless {@code 0 < rate < 0.5} */
+    static void requireFalseAlarmRate(CommandLine commandLine, double rate) {
+        if (!(rate > 0 && rate < 0.5)) {
+            throw new CommandLine.ParameterException(commandLine, "--false-alarm-rate must be in (0, 0.5), got " + rate);
+        }
+    }
+
     /** Parses {@code 784-128-64-12-3}; a bad value is reported as a usage error. */
     static final class ArchitectureConverter implements CommandLine.ITypeConverter<Architecture> {
         @Override

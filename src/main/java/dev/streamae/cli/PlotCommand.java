@@ -8,6 +8,7 @@ import dev.streamae.model.InvalidSnapshotException;
 import dev.streamae.model.ModelFigures;
 import dev.streamae.model.Snapshot;
 import dev.streamae.model.SnapshotCodec;
+import dev.streamae.streams.StreamAeSettings;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -69,8 +70,10 @@ final class PlotCommand implements Callable<Integer> {
         List<Path> written = ModelFigures.writeBoth(net, Datasets.seedSplit(), dir, what);
 
         PrintWriter out = cmd.getOut();
-        out.printf(Locale.ROOT, "%s: %s, metric %s, threshold %.6f%n", what, snapshot.architecture(),
-                snapshot.metric().id(), snapshot.threshold().value());
+        out.printf(Locale.ROOT, "%s: %s, metric %s, %s%n", what, snapshot.architecture(), snapshot.metric().id(),
+                snapshot.calibration() == null ? "not calibrated" : String.format(Locale.ROOT,
+                        "threshold %.6f at a false-alarm rate of %s", snapshot.calibration().threshold(
+                                StreamAeSettings.defaults().falseAlarmRate()), StreamAeSettings.defaults().falseAlarmRate()));
         if (!ModelFigures.canDrawLatentSpace(snapshot.architecture())) {
             out.println("no latent-space figure: the code has " + snapshot.architecture().codeSize()
                     + " dimensions, the figure needs 3");

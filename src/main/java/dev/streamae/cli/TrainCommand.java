@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
                 + "images/s, then the held-out AUROC of each error metric (the 2,000 held-out digits against the "
                 + "first 2,000 Fashion-MNIST images).", ""},
         footer = {"", "Files written to --output:",
-                "  model.snapshot       model and optimiser state; threshold: the --quantile",
+                "  model.snapshot       model and optimiser state; calibration: the held-out errors",
                 "                       of the held-out errors under --metric",
                 "  reconstructions.png  a held-out digit of each class above its reconstruction",
                 "  latent-space.png     3-D codes of held-out digits (coloured labels) and",
@@ -55,9 +55,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     ErrorMetric metric;
 
-    @Option(names = "--quantile", paramLabel = "Q", defaultValue = "0.99",
-            description = "The threshold is this quantile of the held-out errors, in (0, 1). Default: ${DEFAULT-VALUE}.")
-    double quantile;
+    @Option(names = "--false-alarm-rate", paramLabel = "RATE", defaultValue = "0.005",
+            description = "Fraction of normal images allowed to raise an alert; the report gives the threshold this "
+                    + "means on the held-out digits, in (0, 0.5). Default: ${DEFAULT-VALUE}.")
+    double falseAlarmRate;
 
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = "streamae-output",
             description = "Directory for the snapshot and the figures, created if needed. Default: ${DEFAULT-VALUE}.")
@@ -73,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         model.validate(cmd);
         ModelOptions.requireAtLeast(cmd, "--epochs", epochs, 1);
-        ModelOptions.requireFraction(cmd, "--quantile", quantile);
+        ModelOptions.requireFalseAlarmRate(cmd, falseAlarmRate);
         Path dir = OutputDirectory.create(cmd, output);
         PrintWriter out = cmd.getOut();
 
@@ -102,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
                 Format.count((double) epochs * train.length), Format.count(result.trainImagesPerSecond()),
                 result.last().heldOutMse());
 
-        Snapshot snapshot = OfflineTrainer.snapshot(net, StreamAeSettings.defaults().modelName(), heldOut, quantile,
+        Snapshot snapshot = OfflineTrainer.snapshot(net, StreamAeSettings.defaults().modelName(), heldOut, falseAlarmRate,
                 (long) epochs * train.length, Instant.now());
         Path snapshotFile = dir.resolve(SNAPSHOT_FILE);
         SnapshotCodec.unsigned().write(snapshot, snapshotFile);
@@ -117,8 +118,8 @@ final class TrainCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %-6s  %s%s%n", m.id(), Format.ratio(auroc.get(m)),
                     m == metric ? "   <- --metric" : "");
         }
-        out.printf(Locale.ROOT, "%nthreshold %.6f: the %s quantile of the held-out %s errors%n",
-                snapshot.threshold().value(), quantile, metric.id());
+        out.printf(Locale.ROOT, "%nthreshold %.6f: a false-alarm rate of %s on the held-out %s errors%n",
+                snapshot.calibration().threshold(falseAlarmRate), falseAlarmRate, metric.id());
         if (!ModelFigures.canDrawLatentSpace(model.layers)) {
             out.println("no latent-space figure: the code has " + model.layers.codeSize() + " dimensions, the figure needs 3");
         }

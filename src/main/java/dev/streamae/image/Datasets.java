@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The datasets shipped in the jar (see {@code src/main/resources/datasets/PROVENANCE.md}): the
@@ -128,6 +129,15 @@ public final class Datasets {
 
     public static Labelled fashion() {
         return load("fashion");
+    }
+
+    /** Fashion-MNIST's class names, by label (Xiao et al., 2017). */
+    private static final List<String> FASHION_CLASSES = List.of("t-shirt", "trouser", "pullover", "dress", "coat",
+            "sandal", "shirt", "sneaker", "bag", "ankle-boot");
+
+    /** The name of Fashion-MNIST class {@code label}, e.g. 8 is "bag". */
+    public static String fashionClass(int label) {
+        return FASHION_CLASSES.get(label);
     }
 
     private static Labelled load(String name) {

@@ -36,6 +36,33 @@ public interface Autoencoder {
         return new TrainStep(step.loss(), step.errorsBefore(), before);
     }
 
+    /**
+     * {@link #train} on the rows whose error before the step is at most {@code skipAbove}: the
+     * others (the images the current calibration flags) are not learnt, so that a stream's
+     * anomalies do not become normal. Every row's error is reported; with no row left, no step is
+     * taken and the model is unchanged. This default scores the batch first, then trains on the
+     * rows kept; an implementation that can leave rows out of its backward pass does it in one.
+     *
+     * @param skipAbove errors above this are not learnt; {@code +Infinity} learns every row
+     */
+    default TrainStep trainSkipping(float[][] batch, double skipAbove) {
+        if (skipAbove == Double.POSITIVE_INFINITY) {
+            return train(batch);
+        }
+        double[] errors = codesAndErrors(batch).errors();
+        java.util.List<float[]> kept = new java.util.ArrayList<>(batch.length);
+        for (int i = 0; i < batch.length; i++) {
+            if (!(errors[i] > skipAbove)) {
+                kept.add(batch[i]);
+            }
+        }
+        if (kept.isEmpty()) {
+            return new TrainStep(Double.NaN, errors, null, 0);
+        }
+        TrainStep step = train(kept.toArray(new float[0][]));
+        return new TrainStep(step.loss(), errors, null, kept.size());
+    }
+
     /** Codes, reconstructions and per-image errors for a batch, in one forward pass. */
     Scores score(float[][] batch);
 

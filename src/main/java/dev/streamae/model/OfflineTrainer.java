@@ -117,17 +117,17 @@ public final class OfflineTrainer {
     }
 
     /**
-     * The snapshot of a model trained offline: version 1, with its optimiser state, and a warmed-up
-     * threshold at {@code quantile} of the held-out errors under the model's own metric.
+     * The snapshot of a model trained offline: version 1, with its optimiser state, warmed up,
+     * calibrated on the held-out errors under the model's own metric (which are all normal, so the
+     * calibration's threshold at {@code falseAlarmRate} is close to their {@code 1 - rate} quantile).
      *
      * @param examplesSeen training examples folded into the model (epochs times training rows)
      */
-    public static Snapshot snapshot(Autoencoder model, String name, float[][] heldOut, double quantile,
+    public static Snapshot snapshot(Autoencoder model, String name, float[][] heldOut, double falseAlarmRate,
                                     long examplesSeen, Instant createdAt) {
-        float[][] reconstructions = Evaluation.scoreAll(model, heldOut).reconstructions();
-        Snapshot.Threshold threshold = Snapshot.Threshold.ofErrors(
-                Evaluation.errors(model.metric(), heldOut, reconstructions), quantile);
-        return Snapshot.of(name, 1, model.state(true), model.metric(), examplesSeen, threshold, createdAt);
+        double[] errors = Evaluation.errors(model.metric(), heldOut, Evaluation.scoreAll(model, heldOut).reconstructions());
+        Calibration calibration = CalibrationFit.fit(errors, falseAlarmRate);
+        return Snapshot.of(name, 1, model.state(true), model.metric(), examplesSeen, 0, calibration, createdAt);
     }
 
     /**

@@ -34,8 +34,8 @@ public final class PrequentialEvaluation {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
             }
-            if (window < 1 || window > ThresholdWindow.MAX_CAPACITY) {
-                throw new IllegalArgumentException("window must be in [1, " + ThresholdWindow.MAX_CAPACITY + "], got " + window);
+            if (window < 1 || window > ErrorWindow.MAX_CAPACITY) {
+                throw new IllegalArgumentException("window must be in [1, " + ErrorWindow.MAX_CAPACITY + "], got " + window);
             }
             if (!(quantile > 0 && quantile < 1)) {
                 throw new IllegalArgumentException("quantile must be in (0, 1), got " + quantile);
@@ -78,11 +78,11 @@ public final class PrequentialEvaluation {
         Objects.requireNonNull(progress, "progress");
         ErrorMetric[] metrics = ErrorMetric.values();
         int n = stream.size();
-        ThresholdWindow[] windows = new ThresholdWindow[metrics.length];
+        ErrorWindow[] windows = new ErrorWindow[metrics.length];
         double[][] scored = new double[metrics.length][n];
         long[] flaggedNormal = new long[metrics.length];
         long[] flaggedAnomalies = new long[metrics.length];
-        Arrays.setAll(windows, m -> new ThresholdWindow(settings.window()));
+        Arrays.setAll(windows, m -> new ErrorWindow(settings.window()));
         boolean[] evaluated = new boolean[n];
         long start = System.nanoTime();
         for (int from = 0; from < n; from += settings.batchSize()) {

@@ -20,11 +20,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The binary snapshot format, version 1. Big-endian throughout ({@link DataOutputStream}):
+ * The binary snapshot format, version 2. Big-endian throughout ({@link DataOutputStream}):
  *
  * <pre>
  * magic            4 bytes  "SAEM" (StreamAE model)
- * format version   u16      1
+ * format version   u16      2
  * flags            u8       bit 0: optimiser state present, bit 1: signed; other bits 0
  * layer count      u8       n, 2..{@value #MAX_LAYERS}
  * layer sizes      n x i32  encoder sizes, input first, code last; each 1..{@value #MAX_LAYER_SIZE}
@@ -33,9 +33,11 @@ import javax.crypto.spec.SecretKeySpec;
  * model version    i64
  * examples seen    i64
  * steps            i64
- * threshold        f64 value, f64 quantile, i64 window count, f64 window mean, f64 window std,
- *                  i64 examples still needed to warm up (0 = warmed up)
+ * warm-up          i64      examples still needed to warm up (0 = warmed up)
  * created at       i64      epoch milliseconds
+ * calibration      u8       1 if present, then {@link Calibration#writeTo}: i32 knots k (2..4096),
+ *                           k x f64 errors, k x f64 log survival, f64 tail scale,
+ *                           f64 contamination, i64 window count
  * parameter count  i32      must equal the architecture's parameter count
  * parameters       count x f32
  * [optimiser]      i32 count (1..4 x parameters), count x f32     if flag bit 0
@@ -50,6 +52,12 @@ import javax.crypto.spec.SecretKeySpec;
  * Writing and reading take about a millisecond for the seed network, against 40-110 ms for
  * ModelSerializer.
  *
+ * <p>Version 1, written before alerts were calibrated, had a quantile threshold with its window
+ * statistics (six 8-bit fields, the last the warm-up count) where version 2 has the warm-up count,
+ * and no calibration after the creation time. It is still read, as a snapshot without a
+ * calibration (no alerts until the trainer publishes a calibrated one), so that scorers can be
+ * upgraded while the topic still holds old snapshots.
+ *
  * <p>Signing: a codec built with a key signs everything it writes and rejects unsigned snapshots
  * and bad signatures. A codec without a key writes unsigned snapshots and accepts signed ones
  * without checking them (the signature then guards nothing, but mixed deployments keep working).
@@ -58,7 +66,9 @@ public final class SnapshotCodec {
 
     /** "SAEM": StreamAE model. Package-private: a public array could be changed by anyone. */
     static final byte[] MAGIC = {'S', 'A', 'E', 'M'};
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The version before calibrations, still read. */
+    static final int FORMAT_VERSION_1 = 1;
     /** Cap on parameters (200 MB of float32) so that no header can make us allocate more. */
     public static final long MAX_PARAMETERS = 50_000_000L;
     public static final int MAX_LAYERS = 32;
@@ -138,9 +148,11 @@ public final class SnapshotCodec {
         int[] sizes = s.architecture().encoderSizes();
         byte[] name = s.modelName().getBytes(StandardCharsets.UTF_8);
         int optimiserValues = s.hasOptimiserState() ? s.optimiserState().length : 0;
-        // The layout above: preamble, layer count and sizes, metric, name, ten 8-byte fields
-        // (version, examples, steps, six of the threshold, creation time), then the float arrays.
-        long length = PREAMBLE_BYTES + 1 + 4L * sizes.length + 1 + 2 + name.length + 10 * 8
+        // The layout above: preamble, layer count and sizes, metric, name, five 8-byte fields
+        // (version, examples, steps, warm-up, creation time), the calibration, then the float arrays.
+        Calibration calibration = s.calibration();
+        long length = PREAMBLE_BYTES + 1 + 4L * sizes.length + 1 + 2 + name.length + 5 * 8
+                + 1 + (calibration == null ? 0 : calibration.byteSize())
                 + 4 + 4L * s.parameters().length + (s.hasOptimiserState() ? 4 + 4L * optimiserValues : 0);
         long total = length + (signs() ? SIGNATURE_BYTES : 0);
         if (total > Integer.MAX_VALUE - 8) {
@@ -161,14 +173,12 @@ public final class SnapshotCodec {
         out.putLong(s.modelVersion());
         out.putLong(s.examplesSeen());
         out.putLong(s.steps());
-        Snapshot.Threshold t = s.threshold();
-        out.putDouble(t.value());
-        out.putDouble(t.quantile());
-        out.putLong(t.windowCount());
-        out.putDouble(t.windowMean());
-        out.putDouble(t.windowStd());
-        out.putLong(t.examplesToWarmUp());
+        out.putLong(s.examplesToWarmUp());
         out.putLong(s.createdAt().toEpochMilli());
+        out.put((byte) (calibration == null ? 0 : 1));
+        if (calibration != null) {
+            calibration.writeTo(out);
+        }
         out.putInt(s.parameters().length);
         putFloats(out, s.parameters());
         if (s.hasOptimiserState()) {
@@ -226,9 +236,9 @@ public final class SnapshotCodec {
         ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
         in.position(MAGIC.length);
         int version = Short.toUnsignedInt(in.getShort());
-        if (version != FORMAT_VERSION) {
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
             throw new InvalidSnapshotException("unsupported snapshot format version " + version
-                    + " (this reader understands version " + FORMAT_VERSION + ")");
+                    + " (this reader understands versions " + FORMAT_VERSION_1 + " and " + FORMAT_VERSION + ")");
         }
         int flags = Byte.toUnsignedInt(in.get());
         if ((flags & ~KNOWN_FLAGS) != 0) {
@@ -254,14 +264,14 @@ public final class SnapshotCodec {
             }
         }
         in.limit(bodyEnd);
-        Snapshot snapshot = readBody(in, (flags & FLAG_OPTIMISER) != 0);
+        Snapshot snapshot = readBody(in, (flags & FLAG_OPTIMISER) != 0, version);
         if (in.hasRemaining()) {
             throw new InvalidSnapshotException("trailing bytes after the snapshot: " + in.remaining());
         }
         return snapshot;
     }
 
-    private static Snapshot readBody(ByteBuffer in, boolean hasOptimiser) {
+    private static Snapshot readBody(ByteBuffer in, boolean hasOptimiser, int version) {
         int layers = Byte.toUnsignedInt(get(in, 1, "layer count").get());
         if (layers < 2 || layers > MAX_LAYERS) {
             throw new InvalidSnapshotException("bad architecture: " + layers + " layer sizes (2 to " + MAX_LAYERS + " allowed)");
@@ -289,17 +299,40 @@ public final class SnapshotCodec {
         byte[] nameBytes = new byte[nameLength];
         get(in, nameLength, "model name").get(nameBytes);
         String name = utf8(nameBytes);
-        get(in, 3 * 8 + 6 * 8 + 8, "counters, threshold and creation time");
+        get(in, 3 * 8, "counters");
         long modelVersion = in.getLong();
         long examplesSeen = in.getLong();
         long steps = in.getLong();
-        double value = in.getDouble();
-        double quantile = in.getDouble();
-        long windowCount = in.getLong();
-        double windowMean = in.getDouble();
-        double windowStd = in.getDouble();
-        long examplesToWarmUp = in.getLong();
-        Instant createdAt = Instant.ofEpochMilli(in.getLong());
+        long examplesToWarmUp;
+        Calibration calibration = null;
+        Instant createdAt;
+        if (version == FORMAT_VERSION_1) {
+            // Value, quantile, window count, mean and standard deviation of the old threshold: unused.
+            get(in, 6 * 8 + 8, "threshold and creation time");
+            in.position(in.position() + 5 * 8);
+            examplesToWarmUp = in.getLong();
+            createdAt = Instant.ofEpochMilli(in.getLong());
+        } else {
+            get(in, 2 * 8 + 1, "warm-up, creation time and calibration flag");
+            examplesToWarmUp = in.getLong();
+            createdAt = Instant.ofEpochMilli(in.getLong());
+            int present = Byte.toUnsignedInt(in.get());
+            if (present > 1) {
+                throw new InvalidSnapshotException("bad calibration flag " + present);
+            }
+            if (present == 1) {
+                int at = in.position();
+                int knots = get(in, 4, "calibration").getInt(at);
+                if (knots >= 2 && knots <= Calibration.MAX_KNOTS) {
+                    get(in, 4 + 16L * knots + 24, "calibration");
+                }
+                try {
+                    calibration = Calibration.readFrom(in);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidSnapshotException("invalid snapshot: " + e.getMessage(), e);
+                }
+            }
+        }
         int count = get(in, 4, "parameter count").getInt();
         if (count != parameterCount) {
             throw new InvalidSnapshotException("parameter count mismatch: header says " + Integer.toUnsignedString(count)
@@ -318,9 +351,8 @@ public final class SnapshotCodec {
             requireFinite(optimiser, "optimiser state value", InvalidSnapshotException::new);
         }
         try {
-            return new Snapshot(name, modelVersion, architecture, metric, examplesSeen, steps,
-                    new Snapshot.Threshold(value, quantile, windowCount, windowMean, windowStd, examplesToWarmUp),
-                    createdAt, parameters, optimiser);
+            return new Snapshot(name, modelVersion, architecture, metric, examplesSeen, steps, examplesToWarmUp,
+                    calibration, createdAt, parameters, optimiser);
         } catch (IllegalArgumentException e) {
             // The records' own rules (negative counters, a quantile outside (0, 1), ...).
             throw new InvalidSnapshotException("invalid snapshot: " + e.getMessage(), e);

@@ -106,16 +106,27 @@ public final class VectorAutoencoder implements Autoencoder {
 
     @Override
     public TrainStep train(float[][] batch) {
-        return train(batch, false);
+        return train(batch, false, Double.POSITIVE_INFINITY);
     }
 
     /** The training pass already holds the pre-step reconstructions: no extra forward pass. */
     @Override
     public TrainStep trainReconstructing(float[][] batch) {
-        return train(batch, true);
+        return train(batch, true, Double.POSITIVE_INFINITY);
     }
 
-    private TrainStep train(float[][] batch, boolean withReconstructions) {
+    /**
+     * One forward pass for the whole batch; the skipped rows' output deltas are zeroed, so they add
+     * nothing to any gradient, and the loss is scaled by the rows kept: the step of training on the
+     * kept rows alone (up to the order in which the kernels add rows up), without the default's
+     * second forward pass.
+     */
+    @Override
+    public TrainStep trainSkipping(float[][] batch, double skipAbove) {
+        return train(batch, false, skipAbove);
+    }
+
+    private TrainStep train(float[][] batch, boolean withReconstructions, double skipAbove) {
         int rows = batch == null ? 0 : batch.length;
         float[] x = input(batch);
         forward(x, rows);
@@ -124,22 +135,29 @@ public final class VectorAutoencoder implements Autoencoder {
         double[] errors = new double[rows];
         float[][] reconstructions = withReconstructions ? new float[rows][] : null;
         double squared = 0;
+        int learnt = 0;
         for (int r = 0; r < rows; r++) {
             errors[r] = VectorKernels.error(metric, x, r * padded[0], y, r * out, inputSize);
-            squared += metric == ErrorMetric.MSE ? errors[r]
-                    : VectorKernels.error(ErrorMetric.MSE, x, r * padded[0], y, r * out, inputSize);
             if (withReconstructions) {
                 reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
             }
+            if (!(errors[r] > skipAbove)) {
+                learnt++;
+                squared += metric == ErrorMetric.MSE ? errors[r]
+                        : VectorKernels.error(ErrorMetric.MSE, x, r * padded[0], y, r * out, inputSize);
+            }
         }
-        backward(x, rows);
+        if (learnt == 0) {
+            return new TrainStep(Double.NaN, errors, reconstructions, 0);
+        }
+        backward(x, rows, learnt, learnt < rows ? errors : null, skipAbove);
         int t = (int) Math.min(steps - adamStart, Dl4jAutoencoder.MAX_ADAM_ITERATION) + 1;
         double alpha = learningRate * Math.sqrt(1 - Math.pow(Dl4jAutoencoder.ADAM_BETA2, t))
                 / (1 - Math.pow(Dl4jAutoencoder.ADAM_BETA1, t));
         VectorKernels.adam(params, gradient, adamM, adamV, (float) alpha, (float) Dl4jAutoencoder.ADAM_BETA1,
                 (float) Dl4jAutoencoder.ADAM_BETA2, (float) Dl4jAutoencoder.ADAM_EPSILON);
         steps++;
-        return new TrainStep(squared / rows, errors, reconstructions);
+        return new TrainStep(squared / learnt, errors, reconstructions, learnt);
     }
 
     @Override
@@ -235,14 +253,25 @@ public final class VectorAutoencoder implements Autoencoder {
         return layer == codeLayer ? Activation.IDENTITY : Activation.TANH;
     }
 
-    /** Gradients of torch's MSELoss (mean over every real output) into {@link #gradient}. */
-    private void backward(float[] x, int rows) {
+    /**
+     * Gradients of torch's MSELoss (mean over every real output of the {@code learnt} rows) into
+     * {@link #gradient}; rows whose error is above {@code skipAbove} (when {@code errors} is given)
+     * get a zero delta and so contribute nothing.
+     */
+    private void backward(float[] x, int rows, int learnt, double[] errors, double skipAbove) {
         int out = padded[layers];
-        float scale = 2f / ((float) rows * inputSize);
+        float scale = 2f / ((float) learnt * inputSize);
         VectorKernels.sigmoidSquaredErrorDelta(activations[layers - 1], x, rows * out, scale, delta);
         if (out != inputSize) {
             for (int r = 0; r < rows; r++) {
                 Arrays.fill(delta, r * out + inputSize, (r + 1) * out, 0f);
+            }
+        }
+        if (errors != null) {
+            for (int r = 0; r < rows; r++) {
+                if (errors[r] > skipAbove) {
+                    Arrays.fill(delta, r * out, (r + 1) * out, 0f);
+                }
             }
         }
         for (int l = layers - 1; l >= 0; l--) {

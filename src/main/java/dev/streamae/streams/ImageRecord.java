@@ -6,20 +6,21 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * An image as users produce it to {@link Topics#IMAGES}. Exactly one pixel encoding must be set:
  * {@code pixels} (numbers in [0, 1], row-major), {@code u8} (base64 of raw bytes, 0-255, the
  * compact and fast form) or {@code png} (base64 PNG, converted to grayscale). {@code width} and
- * {@code height} are optional but, when given, must match the model. {@code label} is passed
- * through to scores for evaluation; {@code timestamp} (epoch ms) defaults to the record's.
+ * {@code height} are optional but, when given, must match the model. {@code label} (any string or
+ * integer, see {@link Label}) is passed through to scores unchanged; {@code timestamp} (epoch ms)
+ * defaults to the record's.
  *
  * <p>This is the wire form only: it is checked and decoded by {@link dev.streamae.image.ImageDecoder}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ImageRecord(String id, float[] pixels, String u8, String png, Integer width, Integer height,
-                          Integer label, Long timestamp) {
+                          Label label, Long timestamp) {
 
-    public static ImageRecord ofPixels(String id, float[] pixels, Integer label) {
+    public static ImageRecord ofPixels(String id, float[] pixels, Label label) {
         return new ImageRecord(id, pixels, null, null, null, null, label, null);
     }
 
-    public static ImageRecord ofU8(String id, byte[] bytes, Integer label) {
+    public static ImageRecord ofU8(String id, byte[] bytes, Label label) {
         return new ImageRecord(id, null, java.util.Base64.getEncoder().encodeToString(bytes), null, null, null, label, null);
     }
 }

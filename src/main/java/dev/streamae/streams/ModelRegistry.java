@@ -60,8 +60,8 @@ public final class ModelRegistry {
             return false;
         }
         current.set(loaded);
-        LOG.info("model {} version {} accepted ({} examples seen, threshold {})", key, loaded.modelVersion(),
-                loaded.examplesSeen(), loaded.threshold().value());
+        LOG.debug("model {} version {} accepted ({} examples seen, {})", key, loaded.modelVersion(),
+                loaded.examplesSeen(), loaded.calibration());
         return true;
     }
 
@@ -73,6 +73,11 @@ public final class ModelRegistry {
     public long version() {
         Snapshot c = current.get();
         return c == null ? 0 : c.modelVersion();
+    }
+
+    /** The false-alarm rate this process alerts at (its {@code alert.false.alarm.rate}). */
+    public double falseAlarmRate() {
+        return settings.falseAlarmRate();
     }
 
     public long rejectedSnapshots() {

@@ -1,9 +1,9 @@
 package dev.streamae.streams;
 
+import dev.streamae.model.AlertCalibrator;
 import dev.streamae.model.ModelState;
 import dev.streamae.model.Snapshot;
 import dev.streamae.model.SnapshotCodec;
-import dev.streamae.model.ThresholdWindow;
 import java.time.Instant;
 
 /**
@@ -17,14 +17,16 @@ final class ModelSnapshots {
     private ModelSnapshots() {
     }
 
+    /**
+     * A snapshot of the model with the calibrator's newest calibration. It counts as warmed up only
+     * once that calibration was itself fitted after the warm-up, so that no alert is ever judged by
+     * what a half-trained model's errors looked like.
+     */
     static Snapshot snapshot(StreamAeSettings settings, ModelState state, long version, long examplesSeen,
-                             ThresholdWindow window, long now) {
-        long toWarmUp = Math.max(0, settings.warmupExamples() - examplesSeen);
-        Snapshot.Threshold threshold = window.isEmpty()
-                ? Snapshot.Threshold.warmingUp(settings.thresholdQuantile(), Math.max(1, toWarmUp))
-                : Snapshot.Threshold.of(window, settings.thresholdQuantile(), toWarmUp);
-        return Snapshot.of(settings.modelName(), version, state, settings.metric(), examplesSeen, threshold,
-                Instant.ofEpochMilli(now));
+                             AlertCalibrator calibrator, long now) {
+        long toWarmUp = calibrator.warm() ? 0 : Math.max(1, settings.warmupExamples() - examplesSeen);
+        return Snapshot.of(settings.modelName(), version, state, settings.metric(), examplesSeen, toWarmUp,
+                calibrator.calibration(), Instant.ofEpochMilli(now));
     }
 
     /** The bytes published to {@code models}. */

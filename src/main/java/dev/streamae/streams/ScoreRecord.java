@@ -7,20 +7,25 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * image and to {@link Topics#ANOMALY_ALERTS} when {@code anomaly} is true.
  *
  * @param id the image id (also the record key)
+ * @param model the name of the model that scored it
+ * @param modelVersion version of the model that scored, 0 while there is no model
  * @param code the 3-D (code-size) latent code, or null while there is no model
  * @param error the reconstruction error under {@code metric}, or null while there is no model
  * @param metric the error metric (mse, mae, bce)
- * @param threshold the model's anomaly threshold, or null while there is no model
- * @param anomaly whether the error exceeds the threshold; never true unless status is READY
+ * @param pValue how unusual the error is: the estimated fraction of normal images whose error is
+ *     at least this one, from the model's calibration; null while there is no calibration
+ * @param threshold the error above which an image is an anomaly, for the configured false-alarm
+ *     rate ({@code pValue} below the rate); null while there is no calibration
+ * @param anomaly whether {@code pValue} is below the false-alarm rate; never true unless status is READY
  * @param status {@link Status}
- * @param modelVersion version of the model that scored, 0 while there is no model
- * @param label the label the image carried, if any
+ * @param label the label the image carried, if any, unchanged
  * @param imageTimestamp the input record's timestamp (epoch ms)
  * @param scoredAt when the score was computed (epoch ms)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ScoreRecord(String id, float[] code, Double error, String metric, Double threshold, boolean anomaly,
-                          Status status, long modelVersion, Integer label, long imageTimestamp, long scoredAt) {
+public record ScoreRecord(String id, String model, long modelVersion, float[] code, Double error, String metric,
+                          Double pValue, Double threshold, boolean anomaly, Status status, Label label,
+                          long imageTimestamp, long scoredAt) {
 
     /** Model readiness when the image was scored. */
     public enum Status {

@@ -2,6 +2,7 @@ package dev.streamae.streams;
 
 import dev.streamae.image.ImageDecoder;
 import dev.streamae.model.Autoencoder;
+import dev.streamae.model.Calibration;
 import dev.streamae.model.Scores;
 import dev.streamae.model.Snapshot;
 import java.util.ArrayList;
@@ -165,10 +166,11 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         Snapshot snapshot = registry.current();
         long now = context.currentSystemTimeMs();
         List<ScoreRecord> out = new ArrayList<>(batch.size());
+        String modelName = settings.modelName();
         if (snapshot == null) {
             for (ValidImage image : batch) {
-                out.add(new ScoreRecord(image.id(), null, null, settings.metric().id(), null, false,
-                        ScoreRecord.Status.NO_MODEL, 0, image.label(), image.timestamp(), now));
+                out.add(new ScoreRecord(image.id(), modelName, 0, null, null, settings.metric().id(), null, null, false,
+                        ScoreRecord.Status.NO_MODEL, image.label(), image.timestamp(), now));
             }
         } else {
             Autoencoder model = registry.modelFor(snapshot);
@@ -177,15 +179,19 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
                 rows[i] = batch.get(i).pixels();
             }
             Scores scores = model.codesAndErrors(rows);
-            boolean ready = snapshot.threshold().warmedUp() && snapshot.examplesSeen() >= settings.warmupExamples();
+            // Alerts need a calibration fitted after the warm-up, and this scorer's own warm-up.
+            boolean ready = snapshot.alerting() && snapshot.examplesSeen() >= settings.warmupExamples();
             ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
-            double threshold = snapshot.threshold().value();
+            Calibration calibration = snapshot.calibration();
+            double rate = settings.falseAlarmRate();
+            Double threshold = calibration == null ? null : calibration.threshold(rate);
             for (int i = 0; i < rows.length; i++) {
                 ValidImage image = batch.get(i);
                 double error = scores.errors()[i];
-                boolean anomaly = ready && error > threshold;
-                out.add(new ScoreRecord(image.id(), scores.codes()[i], error, snapshot.metric().id(), threshold,
-                        anomaly, status, snapshot.modelVersion(), image.label(), image.timestamp(), now));
+                Double pValue = calibration == null ? null : calibration.pValue(error);
+                boolean anomaly = ready && pValue < rate;
+                out.add(new ScoreRecord(image.id(), modelName, snapshot.modelVersion(), scores.codes()[i], error,
+                        snapshot.metric().id(), pValue, threshold, anomaly, status, image.label(), image.timestamp(), now));
             }
         }
         pending.delete(partition);

@@ -1,6 +1,8 @@
 package dev.streamae.streams;
 
 import dev.streamae.model.Architecture;
+import dev.streamae.model.CalibrationFit;
+import dev.streamae.model.ErrorWindow;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.SnapshotCodec;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +25,11 @@ import java.util.Map;
  * @param batchSize training mini-batch size
  * @param seed seed of the initial weights
  * @param sampleRate fraction of images the trainer learns from (deterministic by image id)
- * @param skipAnomalies do not learn from images the current model flags
+ * @param skipAnomalies do not learn from images the current calibration flags
  * @param partialBatchAfter train a partial mini-batch once its oldest example waited this long
- * @param thresholdQuantile the anomaly threshold is this quantile of recent prequential errors
- * @param thresholdWindow how many recent prequential errors the threshold is taken over
+ * @param falseAlarmRate the fraction of normal images allowed to raise an alert: an image is an
+ *     anomaly when its p-value is below it
+ * @param calibrationWindow how many recent prequential errors the calibration is fitted to
  * @param publishEverySteps publish a snapshot after this many optimiser steps
  * @param publishInterval ... or after this much time with at least one new step
  * @param snapshotWithOptimiser include Adam's state in published snapshots
@@ -37,7 +40,7 @@ import java.util.Map;
  */
 public record StreamAeSettings(String modelName, Architecture architecture, int width, int height, ErrorMetric metric,
                                double learningRate, int batchSize, long seed, double sampleRate, boolean skipAnomalies,
-                               Duration partialBatchAfter, double thresholdQuantile, int thresholdWindow,
+                               Duration partialBatchAfter, double falseAlarmRate, int calibrationWindow,
                                int publishEverySteps, Duration publishInterval, boolean snapshotWithOptimiser,
                                byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay) {
 
@@ -54,10 +57,10 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("train.batch.size", "64", "Training mini-batch size.");
         key("train.seed", "1", "Seed of the initial weights.");
         key("train.sample.rate", "1.0", "Fraction of images the trainer learns from, chosen by a hash of the image id.");
-        key("train.skip.anomalies", "false", "Do not learn from images the current (warmed-up) model flags as anomalies.");
+        key("train.skip.anomalies", "true", "Do not learn from images the current (warmed-up) model flags as anomalies.");
         key("train.partial.batch.ms", "1000", "Train a partial mini-batch once its oldest image has waited this long.");
-        key("threshold.quantile", "0.99", "The anomaly threshold is this quantile of recent prequential errors.");
-        key("threshold.window", "2000", "Number of recent prequential errors the threshold is computed over.");
+        key("alert.false.alarm.rate", "0.005", "Fraction of normal images allowed to raise an alert: an image is an anomaly when its p-value is below this.");
+        key("calibration.window", "10000", "Number of recent prequential errors the calibration of normal errors is fitted to.");
         key("publish.every.steps", "50", "Publish a model snapshot after this many optimiser steps.");
         key("publish.interval.ms", "5000", "... or after this many milliseconds, if the model changed.");
         key("snapshot.include.optimiser", "false", "Include Adam's state in published snapshots (2.4 MB instead of 0.9 MB).");
@@ -79,8 +82,9 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         require(learningRate > 0, "train.learning.rate must be positive");
         require(batchSize >= 1, "train.batch.size must be at least 1");
         require(sampleRate > 0 && sampleRate <= 1, "train.sample.rate must be in (0, 1]");
-        require(thresholdQuantile > 0 && thresholdQuantile < 1, "threshold.quantile must be in (0, 1)");
-        require(thresholdWindow >= 10, "threshold.window must be at least 10");
+        require(falseAlarmRate > 0 && falseAlarmRate < 0.5, "alert.false.alarm.rate must be in (0, 0.5)");
+        require(calibrationWindow >= CalibrationFit.MIN_ERRORS && calibrationWindow <= ErrorWindow.MAX_CAPACITY,
+                "calibration.window must be in [" + CalibrationFit.MIN_ERRORS + ", " + ErrorWindow.MAX_CAPACITY + "]");
         require(publishEverySteps >= 1, "publish.every.steps must be at least 1");
         require(warmupExamples >= 0, "warmup.examples must not be negative");
         require(scoreBatchSize >= 1, "score.batch.size must be at least 1");
@@ -102,8 +106,22 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         return from(Map.of());
     }
 
+    /**
+     * Keys StreamAE no longer reads, with what replaced them: set, they stop the start, since
+     * passing them on to Kafka as unknown settings would silently change what users get.
+     */
+    static final Map<String, String> RETIRED = Map.of(
+            "threshold.quantile", "alerts are now set by the false-alarm rate you can afford: use alert.false.alarm.rate "
+                    + "(e.g. 0.005 for about 1 alert per 200 normal images) instead",
+            "threshold.window", "renamed calibration.window");
+
     /** Reads StreamAE's keys from {@code config}; missing keys take their defaults, other keys are ignored. */
     public static StreamAeSettings from(Map<String, String> config) {
+        for (Map.Entry<String, String> retired : RETIRED.entrySet()) {
+            if (config.containsKey(retired.getKey())) {
+                throw new IllegalArgumentException(retired.getKey() + " is no longer a setting: " + retired.getValue());
+            }
+        }
         Reader r = new Reader(config);
         Architecture architecture = Architecture.parse(r.string("model.layers"));
         int side = architecture.side();
@@ -118,7 +136,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
                 ErrorMetric.parse(r.string("model.metric")), r.decimal("train.learning.rate"),
                 r.integer("train.batch.size"), r.longValue("train.seed"), r.decimal("train.sample.rate"),
                 r.bool("train.skip.anomalies"), Duration.ofMillis(r.longValue("train.partial.batch.ms")),
-                r.decimal("threshold.quantile"), r.integer("threshold.window"), r.integer("publish.every.steps"),
+                r.decimal("alert.false.alarm.rate"), r.integer("calibration.window"), r.integer("publish.every.steps"),
                 Duration.ofMillis(r.longValue("publish.interval.ms")), r.bool("snapshot.include.optimiser"),
                 key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.longValue("warmup.examples"),
                 r.integer("score.batch.size"), Duration.ofMillis(r.longValue("score.max.delay.ms")));
@@ -194,8 +212,8 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         m.put("train.sample.rate", Double.toString(sampleRate));
         m.put("train.skip.anomalies", Boolean.toString(skipAnomalies));
         m.put("train.partial.batch.ms", Long.toString(partialBatchAfter.toMillis()));
-        m.put("threshold.quantile", Double.toString(thresholdQuantile));
-        m.put("threshold.window", Integer.toString(thresholdWindow));
+        m.put("alert.false.alarm.rate", Double.toString(falseAlarmRate));
+        m.put("calibration.window", Integer.toString(calibrationWindow));
         m.put("publish.every.steps", Integer.toString(publishEverySteps));
         m.put("publish.interval.ms", Long.toString(publishInterval.toMillis()));
         m.put("snapshot.include.optimiser", Boolean.toString(snapshotWithOptimiser));

@@ -17,7 +17,7 @@ public final class TrainerMetrics {
     private final AtomicLong modelVersion = new AtomicLong();
     private final AtomicLong publishedAt = new AtomicLong();
     private volatile double lastLoss = Double.NaN;
-    private volatile double threshold = Double.NaN;
+    private volatile TrainingMetrics lastPublished;
     private final DoubleAdder lossSinceRead = new DoubleAdder();
 
     void restored(long examples, long version) {
@@ -36,10 +36,10 @@ public final class TrainerMetrics {
         skipped.addAndGet(n);
     }
 
-    void published(long version, double loss, double threshold, long at) {
-        modelVersion.set(version);
-        this.threshold = threshold;
-        publishedAt.set(at);
+    void published(TrainingMetrics record) {
+        modelVersion.set(record.modelVersion());
+        lastPublished = record;
+        publishedAt.set(record.timestamp());
     }
 
     /** Examples folded into the model, in total (restored from state after a restart). */
@@ -68,8 +68,15 @@ public final class TrainerMetrics {
         return lastLoss;
     }
 
+    /** The threshold at the configured false-alarm rate of the last published model, NaN before one. */
     public double threshold() {
-        return threshold;
+        TrainingMetrics last = lastPublished;
+        return last == null || last.threshold() == null ? Double.NaN : last.threshold();
+    }
+
+    /** What the last publish reported (calibration, contamination, alert rate), or null before one. */
+    public TrainingMetrics lastPublished() {
+        return lastPublished;
     }
 
     /** Counts records rejected as bad; handed to the exception handlers through the Streams config. */

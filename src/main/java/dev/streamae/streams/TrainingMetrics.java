@@ -6,17 +6,26 @@ package dev.streamae.streams;
  * @param model the model name (record key)
  * @param modelVersion version of the snapshot published with this record
  * @param loss mean training loss (MSE) over the steps since the last record
- * @param threshold the anomaly threshold: {@code quantile} of the recent prequential errors
- * @param quantile the quantile the threshold is taken at
- * @param windowCount number of prequential errors the threshold is computed from
- * @param metric the error metric of the threshold
+ * @param metric the error metric of the calibration and threshold
+ * @param threshold the error above which an image is an anomaly at {@code falseAlarmRate}, from the
+ *     calibration published with this model; null until there is one
+ * @param falseAlarmRate the configured false-alarm rate (the target)
+ * @param alertRate the fraction of the training images since the previous record that the
+ *     calibration flagged: about {@code falseAlarmRate} plus the contamination; null while none
+ *     was judged (before the warm-up ends)
+ * @param contamination the estimated fraction of anomalies among the recent training images;
+ *     null until there is a calibration
+ * @param calibrationCount number of recent prequential errors the calibration was fitted to
+ * @param alerting whether the published model raises alerts (warmed up and calibrated)
  * @param examplesSeen training examples folded into the model, in total
  * @param steps optimiser steps, in total
- * @param skippedAnomalies training examples not learnt because the model flagged them, in total
+ * @param skippedAnomalies training images not learnt because the calibration flagged them, in total
  * @param imagesPerSecond training rate since the last record
  * @param timestamp when the record was made (epoch ms)
  */
-public record TrainingMetrics(String model, long modelVersion, double loss, double threshold, double quantile,
-                              int windowCount, String metric, long examplesSeen, long steps, long skippedAnomalies,
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+public record TrainingMetrics(String model, long modelVersion, double loss, String metric, Double threshold,
+                              double falseAlarmRate, Double alertRate, Double contamination, long calibrationCount,
+                              boolean alerting, long examplesSeen, long steps, long skippedAnomalies,
                               double imagesPerSecond, long timestamp) {
 }

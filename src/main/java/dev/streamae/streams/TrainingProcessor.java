@@ -1,9 +1,9 @@
 package dev.streamae.streams;
 
+import dev.streamae.model.AlertCalibrator;
 import dev.streamae.model.Autoencoder;
-import dev.streamae.model.Scores;
+import dev.streamae.model.Calibration;
 import dev.streamae.model.Snapshot;
-import dev.streamae.model.ThresholdWindow;
 import dev.streamae.model.TrainStep;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * Folds every training example into the model exactly once, and publishes snapshots.
  *
  * <p>Crash safety comes from Kafka Streams state, not from memory. The model with its Adam state,
- * the threshold window and the counters form a checkpoint in the logged {@link #STATE_STORE};
+ * the alerting state ({@link AlertCalibrator}: recent errors and calibrations) and the counters form
+ * a checkpoint in the logged {@link #STATE_STORE};
  * every example that arrives is put, with its sequence number, into the logged {@link #PENDING_STORE}.
  * Both stores write to their changelogs in the same transaction as the input offsets, so at every
  * commit "checkpoint + logged examples from the checkpoint's sequence number on" is exactly what was
@@ -62,7 +63,11 @@ import org.slf4j.LoggerFactory;
  * examples are logged and lie after the checkpoint's sequence number.
  *
  * <p>Each example's error before the step that learns it (its prequential error) enters the
- * threshold window; the anomaly threshold is a quantile of that window. A wall-clock punctuator
+ * calibrator's window, from which it fits the calibration published with the model; images whose
+ * error the calibration flags are not learnt ({@code train.skip.anomalies}), in the same pass that
+ * learns the others, so skipping keeps two steps in flight. Each batch is judged by a calibration
+ * chosen by batch number (see {@link AlertCalibrator}), so that a replay skips what the first run
+ * skipped. A wall-clock punctuator
  * trains a partial mini-batch whose oldest example has waited too long, so a quiet stream does
  * not leave examples unlearnt, and publishes after {@code publish.interval.ms}.
  */
@@ -73,7 +78,13 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     /** Optimiser steps between checkpoints: the most a restart has to replay. */
     static final int CHECKPOINT_EVERY_STEPS = 50;
     private static final String MODEL_KEY = "model";
-    private static final String WINDOW_KEY = "threshold-window";
+    private static final String CALIBRATOR_KEY = "alert-calibrator";
+    /**
+     * Steps handed to the step thread and not folded in yet, at most: the step thread starts the next
+     * mini-batch the moment it ends one, instead of idling while the stream thread wakes up, folds
+     * the outcome in and hands the next one over.
+     */
+    static final int MAX_IN_FLIGHT = 2;
     private static final String PROGRESS_KEY = "progress";
     private static final String SEQ_KEY = "replay-from-seq";
     private static final Logger LOG = LoggerFactory.getLogger(TrainingProcessor.class);
@@ -81,12 +92,8 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     /** Where optimiser steps run: a thread of the task's own, or the stream thread (deterministic tests). */
     enum StepThread { OWN, CALLER }
 
-    /** What a step reports back to the stream thread. */
-    private record StepOutcome(int trained, long skipped, TrainStep step) {
-    }
-
-    /** A step handed to the step thread, with the examples it covers (put back if it fails). */
-    private record InFlight(List<KeyValue<Long, ValidImage>> examples, CompletableFuture<StepOutcome> outcome) {
+    /** A step handed to the step thread: its batch number, the examples it covers (put back if it fails). */
+    private record InFlight(long batch, List<KeyValue<Long, ValidImage>> examples, CompletableFuture<TrainStep> outcome) {
     }
 
     private final StreamAeSettings settings;
@@ -94,15 +101,8 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private final TrainerMetrics metrics;
     private final StepThread stepThread;
     private ExecutorService stepExecutor;
-    /** Steps handed to the step thread and not folded in yet, oldest first; at most {@link #maxInFlight}. */
+    /** Steps handed to the step thread and not folded in yet, oldest first; at most {@link #MAX_IN_FLIGHT}. */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
-    /**
-     * Two steps in flight when no step depends on the outcomes before it (anomalies are not
-     * skipped): the step thread starts the next mini-batch the moment it ends one, instead of
-     * idling while the stream thread wakes up, folds the outcome in and hands the next one over.
-     * With {@code skip.anomalies} a step needs the threshold of every step before it, so one.
-     */
-    private final int maxInFlight;
     /** Set on the step thread by a failed step, so that the steps queued behind it leave the model alone. */
     private final AtomicBoolean stepFailed = new AtomicBoolean();
     /** Optimiser steps folded in: the model's own count is the step thread's while steps are in flight. */
@@ -112,8 +112,10 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private KeyValueStore<Long, byte[]> pendingStore;
     private KeyValueStore<String, byte[]> stateStore;
     private Autoencoder model;
-    private ThresholdWindow window;
+    private AlertCalibrator calibrator;
     private TrainerProgress progress;
+    /** Batches handed to the step thread: the number of the next one. */
+    private long nextBatch;
     /**
      * Slots of the pending ring. A checkpoint is due once 50 batches are learnt past the last one,
      * and at that moment at most one more batch is in flight and one pending, so no example the
@@ -132,11 +134,15 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private long lastPublishAt;
     private long examplesAtLastPublish;
     private long skippedAtLastPublish;
+    private long flaggedAtLastPublish;
+    private long judgedAtLastPublish;
     private TaskSensors sensors;
     private Sensor trainedSensor;
     private Sensor skippedSensor;
     private Sensor lossSensor;
     private Sensor thresholdSensor;
+    private Sensor contaminationSensor;
+    private Sensor alertRateSensor;
     private Sensor versionSensor;
     private Sensor badRecordsSensor;
 
@@ -146,7 +152,11 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         this.metrics = metrics;
         this.stepThread = stepThread;
         this.ringSlots = (CHECKPOINT_EVERY_STEPS + 4) * settings.batchSize();
-        this.maxInFlight = settings.skipAnomalies() ? 1 : 2;
+    }
+
+    private AlertCalibrator.Settings calibratorSettings() {
+        return new AlertCalibrator.Settings(settings.falseAlarmRate(), settings.calibrationWindow(),
+                settings.publishEverySteps(), settings.warmupExamples(), settings.skipAnomalies(), MAX_IN_FLIGHT - 1);
     }
 
     /** Examples after which a checkpoint is due even without 50 steps (when anomalies were skipped). */
@@ -175,10 +185,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         stepsAtCheckpoint = model.steps();
         foldedSteps = model.steps();
-        byte[] savedWindow = stateStore.get(WINDOW_KEY);
-        window = savedWindow != null ? ThresholdWindow.fromBytes(savedWindow) : new ThresholdWindow(settings.thresholdWindow());
+        byte[] savedCalibrator = stateStore.get(CALIBRATOR_KEY);
+        calibrator = savedCalibrator != null ? AlertCalibrator.fromBytes(savedCalibrator, calibratorSettings())
+                : new AlertCalibrator(calibratorSettings());
         byte[] savedProgress = stateStore.get(PROGRESS_KEY);
         progress = savedProgress != null ? TrainerProgress.fromBytes(savedProgress) : TrainerProgress.START;
+        nextBatch = progress.batches();
         long checkpointed = progress.examplesSeen();
         byte[] savedSeq = stateStore.get(SEQ_KEY);
         checkpointSeq = savedSeq != null ? ByteBuffer.wrap(savedSeq).getLong() : 0;
@@ -208,6 +220,8 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
         skippedAtLastPublish = progress.skippedAnomalies();
+        flaggedAtLastPublish = calibrator.flagged();
+        judgedAtLastPublish = calibrator.judged();
         metrics.restored(progress.examplesSeen(), progress.modelVersion());
         versionSensor.record(progress.modelVersion());
         LOG.info("trainer task {} starts at {} examples ({} from the checkpoint, {} replayed), {} steps, "
@@ -222,7 +236,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         trainedSensor = sensors.counter("images-trained", "images folded into the model by this task");
         skippedSensor = sensors.counter("anomalies-skipped", "training images not learnt because the model flagged them");
         lossSensor = sensors.gauge("training-loss", "Training loss (MSE) of the last mini-batch");
-        thresholdSensor = sensors.gauge("anomaly-threshold", "Anomaly threshold of the last published model");
+        thresholdSensor = sensors.gauge("anomaly-threshold", "Anomaly threshold of the last published model at the "
+                + "configured false-alarm rate");
+        contaminationSensor = sensors.gauge("contamination-estimate", "Estimated fraction of anomalies among the "
+                + "recent training images, at the last publish");
+        alertRateSensor = sensors.gauge("alert-rate", "Fraction of the training images since the previous publish "
+                + "that the calibration flagged (the target is alert.false.alarm.rate plus the contamination)");
         versionSensor = sensors.gauge("model-version", "Version of the last published model");
         badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this trainer process skipped");
     }
@@ -246,7 +265,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         pending.add(KeyValue.pair(seq, image));
         foldFinishedSteps();
         if (pending.size() >= settings.batchSize()) {
-            if (inFlight.size() >= maxInFlight) {
+            if (inFlight.size() >= MAX_IN_FLIGHT) {
                 finishStepAndMaybePublish();
             }
             startStep();
@@ -301,9 +320,8 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     }
 
     /**
-     * Hands the pending examples to the step thread as one mini-batch. The step first drops the
-     * examples the model flags (when {@code skip.anomalies} is on and the threshold is warm), at
-     * the threshold the outcomes folded in so far give, as a step on the stream thread would.
+     * Hands the pending examples to the step thread as one mini-batch, numbered; the step leaves
+     * out the examples the calibration for that batch number flags (with {@code skip.anomalies}).
      */
     private void startStep() {
         List<KeyValue<Long, ValidImage>> examples = new ArrayList<>(pending);
@@ -312,49 +330,31 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         for (int i = 0; i < rows.length; i++) {
             rows[i] = examples.get(i).value.pixels();
         }
-        boolean skip = settings.skipAnomalies() && progress.examplesSeen() >= settings.warmupExamples() && !window.isEmpty();
-        double threshold = skip ? window.quantile(settings.thresholdQuantile()) : Double.NaN;
+        long batch = nextBatch++;
+        double skipAbove = calibrator.skipAbove(batch);
         Autoencoder stepModel = model;
-        java.util.function.Supplier<StepOutcome> step = () -> {
+        java.util.function.Supplier<TrainStep> step = () -> {
             if (stepFailed.get()) {
                 throw new IllegalStateException("not run: a step before it failed");
             }
             try {
-                return step(stepModel, rows, skip, threshold);
+                return stepModel.trainSkipping(rows, skipAbove);
             } catch (RuntimeException e) {
                 stepFailed.set(true);
                 throw e;
             }
         };
-        CompletableFuture<StepOutcome> outcome = stepExecutor == null
+        CompletableFuture<TrainStep> outcome = stepExecutor == null
                 ? completedOrFailed(step) : CompletableFuture.supplyAsync(step, stepExecutor);
-        inFlight.add(new InFlight(examples, outcome));
+        inFlight.add(new InFlight(batch, examples, outcome));
     }
 
-    private static CompletableFuture<StepOutcome> completedOrFailed(java.util.function.Supplier<StepOutcome> step) {
+    private static CompletableFuture<TrainStep> completedOrFailed(java.util.function.Supplier<TrainStep> step) {
         try {
             return CompletableFuture.completedFuture(step.get());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    /** Runs on the step thread: touches the model and the rows only. */
-    private static StepOutcome step(Autoencoder model, float[][] rows, boolean skip, double threshold) {
-        long skipped = 0;
-        if (skip) {
-            Scores scores = model.codesAndErrors(rows);
-            List<float[]> kept = new ArrayList<>(rows.length);
-            for (int i = 0; i < rows.length; i++) {
-                if (scores.errors()[i] > threshold) {
-                    skipped++;
-                } else {
-                    kept.add(rows[i]);
-                }
-            }
-            rows = kept.toArray(new float[0][]);
-        }
-        return new StepOutcome(rows.length, skipped, rows.length > 0 ? model.train(rows) : null);
     }
 
     /** Waits for every step in flight and folds their outcomes in, oldest first. */
@@ -383,9 +383,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
      * it, which did not run (see {@link #stepFailed}), and the order of the examples is kept.
      */
     private void fold(InFlight done) {
-        StepOutcome outcome;
+        TrainStep step;
         try {
-            outcome = done.outcome().join();
+            step = done.outcome().join();
         } catch (CompletionException e) {
             List<KeyValue<Long, ValidImage>> back = new ArrayList<>(done.examples());
             for (InFlight next = inFlight.poll(); next != null; next = inFlight.poll()) {
@@ -393,30 +393,29 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
                 back.addAll(next.examples());
             }
             stepFailed.set(false);
+            // The batches that did not run are formed again, under the same numbers.
+            nextBatch = done.batch();
             pending.addAll(0, back);
             throw new IllegalStateException("optimiser step on " + done.examples().size() + " examples failed", e.getCause());
         }
         double lossSum = progress.lossSum();
         long lossSteps = progress.lossSteps();
-        TrainStep step = outcome.step();
-        if (step != null) {
-            for (double e : step.errorsBefore()) {
-                window.add(e);
-            }
+        int skipped = step.errorsBefore().length - step.learnt();
+        if (step.stepped()) {
             lossSum += step.loss();
             lossSteps++;
             foldedSteps++;
-            metrics.stepped(outcome.trained(), step.loss());
-            trainedSensor.record(outcome.trained());
+            metrics.stepped(step.learnt(), step.loss());
+            trainedSensor.record(step.learnt());
             lossSensor.record(step.loss());
         }
         trainedUpTo = done.examples().get(done.examples().size() - 1).key + 1;
-        progress = new TrainerProgress(progress.examplesSeen() + outcome.trained(),
-                progress.skippedAnomalies() + outcome.skipped(), progress.modelVersion(), progress.stepsAtPublish(),
-                lossSum, lossSteps);
-        metrics.skipped(outcome.skipped());
-        if (outcome.skipped() > 0) {
-            skippedSensor.record(outcome.skipped());
+        progress = new TrainerProgress(progress.examplesSeen() + step.learnt(), progress.skippedAnomalies() + skipped,
+                progress.modelVersion(), progress.stepsAtPublish(), lossSum, lossSteps, done.batch() + 1);
+        calibrator.fold(done.batch(), step.errorsBefore(), progress.examplesSeen());
+        if (skipped > 0) {
+            metrics.skipped(skipped);
+            skippedSensor.record(skipped);
         }
     }
 
@@ -427,12 +426,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
     }
 
-    /** Saves model, Adam state, window and counters, and where the logged examples they do not cover begin. */
+    /** Saves model, Adam state, alerting state and counters, and where the logged examples they do not cover begin. */
     private void checkpoint() {
         foldAll();
         stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, model.state(true),
-                progress.modelVersion(), progress.examplesSeen(), window, context.currentSystemTimeMs())));
-        stateStore.put(WINDOW_KEY, window.toBytes());
+                progress.modelVersion(), progress.examplesSeen(), calibrator, context.currentSystemTimeMs())));
+        stateStore.put(CALIBRATOR_KEY, calibrator.toBytes());
         stateStore.put(PROGRESS_KEY, progress.toBytes());
         checkpointSeq = trainedUpTo;
         stateStore.put(SEQ_KEY, ByteBuffer.allocate(Long.BYTES).putLong(checkpointSeq).array());
@@ -456,12 +455,18 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         double meanLoss = progress.lossSteps() == 0 ? Double.NaN : progress.lossSum() / progress.lossSteps();
         double seconds = Math.max(1e-3, (now - lastPublishAt) / 1000.0);
         double rate = (progress.examplesSeen() - examplesAtLastPublish) / seconds;
-        progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, foldedSteps, 0, 0);
+        progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, foldedSteps, 0, 0,
+                progress.batches());
         Snapshot published = ModelSnapshots.snapshot(settings, model.state(settings.snapshotWithOptimiser()), version,
-                progress.examplesSeen(), window, now);
-        double threshold = published.threshold().value();
-        TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, threshold,
-                settings.thresholdQuantile(), window.count(), settings.metric().id(), progress.examplesSeen(),
+                progress.examplesSeen(), calibrator, now);
+        Calibration calibration = calibrator.calibration();
+        Double threshold = calibration == null ? null : calibration.threshold(settings.falseAlarmRate());
+        long judged = calibrator.judged() - judgedAtLastPublish;
+        Double alertRate = judged == 0 ? null : (double) (calibrator.flagged() - flaggedAtLastPublish) / judged;
+        Double contamination = calibration == null ? null : calibration.contamination();
+        TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, settings.metric().id(),
+                threshold, settings.falseAlarmRate(), alertRate, contamination,
+                calibration == null ? 0 : calibration.windowCount(), published.alerting(), progress.examplesSeen(),
                 foldedSteps, progress.skippedAnomalies(), rate, now);
         // The checkpoint moves with the published version, so a replay never publishes a version twice.
         checkpoint();
@@ -470,10 +475,18 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
         skippedAtLastPublish = progress.skippedAnomalies();
-        metrics.published(version, meanLoss, threshold, now);
+        flaggedAtLastPublish = calibrator.flagged();
+        judgedAtLastPublish = calibrator.judged();
+        metrics.published(record);
         versionSensor.record(version);
-        thresholdSensor.record(threshold);
-        LOG.debug("published model {} version {}: {} examples, loss {}, threshold {}", settings.modelName(), version,
-                progress.examplesSeen(), meanLoss, threshold);
+        if (threshold != null) {
+            thresholdSensor.record(threshold);
+            contaminationSensor.record(contamination);
+        }
+        if (alertRate != null) {
+            alertRateSensor.record(alertRate);
+        }
+        LOG.debug("published model {} version {}: {} examples, loss {}, threshold {}, contamination {}",
+                settings.modelName(), version, progress.examplesSeen(), meanLoss, threshold, contamination);
     }
 }

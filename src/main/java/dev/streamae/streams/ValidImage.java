@@ -8,7 +8,7 @@ package dev.streamae.streams;
  * @param label the label it carried, or null
  * @param timestamp the image's timestamp (its own field, else the record's), epoch ms
  */
-public record ValidImage(String id, float[] pixels, Integer label, long timestamp) {
+public record ValidImage(String id, float[] pixels, Label label, long timestamp) {
 
     /** Pixels as 8-bit values, the form the trainer learns from (MNIST itself is 8-bit). */
     public byte[] u8() {

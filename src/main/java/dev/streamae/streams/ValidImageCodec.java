@@ -10,13 +10,21 @@ import org.apache.kafka.common.errors.SerializationException;
  * per record per hop; this is a copy. Pixels travel as 8-bit values (training, exact for MNIST)
  * or, for scoring, exactly what the user sent: 8-bit when that is exact, else float32.
  *
- * <p>Layout (big-endian): format byte, id length + UTF-8 id, has-label byte, label int,
- * timestamp long, pixel count int, pixels.
+ * <p>Layout (big-endian): format byte, id length + UTF-8 id, label, timestamp long, pixel count
+ * int, pixels. The label is a tag byte (0 none, 1 a 64-bit integer, 2 a UTF-8 string with a
+ * 16-bit length) and its value. Formats 1 and 2, written before labels were free-form, carried a
+ * has-label byte and a 32-bit integer instead; they are still read, since a trainer's changelog
+ * or repartition topic may hold them across an upgrade.
  */
 public final class ValidImageCodec {
 
-    private static final byte U8 = 1;
-    private static final byte F32 = 2;
+    private static final byte U8_INT_LABEL = 1;
+    private static final byte F32_INT_LABEL = 2;
+    private static final byte U8 = 3;
+    private static final byte F32 = 4;
+    private static final byte NO_LABEL = 0;
+    private static final byte NUMBER_LABEL = 1;
+    private static final byte TEXT_LABEL = 2;
     private static final int MAX_ID_BYTES = 4096;
     private static final int MAX_PIXELS = 1 << 24;
 
@@ -63,11 +71,39 @@ public final class ValidImageCodec {
     }
 
     private static ByteBuffer header(byte format, byte[] id, ValidImage image, int count, int pixelBytes) {
-        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + id.length + 1 + 4 + 8 + 4 + pixelBytes);
+        Label label = image.label();
+        byte[] text = label != null && label.text() != null ? label.text().getBytes(StandardCharsets.UTF_8) : null;
+        int labelBytes = 1 + (label == null ? 0 : text == null ? Long.BYTES : Short.BYTES + text.length);
+        ByteBuffer buf = ByteBuffer.allocate(1 + 4 + id.length + labelBytes + 8 + 4 + pixelBytes);
         buf.put(format).putInt(id.length).put(id);
-        buf.put((byte) (image.label() == null ? 0 : 1)).putInt(image.label() == null ? 0 : image.label());
+        if (label == null) {
+            buf.put(NO_LABEL);
+        } else if (text == null) {
+            buf.put(NUMBER_LABEL).putLong(label.number());
+        } else {
+            buf.put(TEXT_LABEL).putShort((short) text.length).put(text);
+        }
         buf.putLong(image.timestamp()).putInt(count);
         return buf;
+    }
+
+    private static Label readLabel(ByteBuffer buf, byte format) {
+        if (format == U8_INT_LABEL || format == F32_INT_LABEL) {
+            boolean hasLabel = buf.get() != 0;
+            int label = buf.getInt();
+            return hasLabel ? Label.of(label) : null;
+        }
+        byte tag = buf.get();
+        return switch (tag) {
+            case NO_LABEL -> null;
+            case NUMBER_LABEL -> Label.of(buf.getLong());
+            case TEXT_LABEL -> {
+                byte[] text = new byte[Short.toUnsignedInt(buf.getShort())];
+                buf.get(text);
+                yield Label.of(new String(text, StandardCharsets.UTF_8));
+            }
+            default -> throw new SerializationException("unknown label tag " + tag);
+        };
     }
 
     public static ValidImage decode(byte[] bytes) {
@@ -80,21 +116,20 @@ public final class ValidImageCodec {
             }
             byte[] id = new byte[idLength];
             buf.get(id);
-            boolean hasLabel = buf.get() != 0;
-            int label = buf.getInt();
+            Label label = readLabel(buf, format);
             long timestamp = buf.getLong();
             int count = buf.getInt();
             if (count < 0 || count > MAX_PIXELS) {
                 throw new SerializationException("bad pixel count " + count);
             }
             float[] pixels = new float[count];
-            if (format == U8) {
+            if (format == U8 || format == U8_INT_LABEL) {
                 byte[] raw = new byte[count];
                 buf.get(raw);
                 for (int i = 0; i < count; i++) {
                     pixels[i] = (raw[i] & 0xff) / 255f;
                 }
-            } else if (format == F32) {
+            } else if (format == F32 || format == F32_INT_LABEL) {
                 buf.asFloatBuffer().get(pixels);
                 buf.position(buf.position() + 4 * count);
             } else {
@@ -103,8 +138,8 @@ public final class ValidImageCodec {
             if (buf.hasRemaining()) {
                 throw new SerializationException(buf.remaining() + " trailing bytes");
             }
-            return new ValidImage(new String(id, StandardCharsets.UTF_8), pixels, hasLabel ? label : null, timestamp);
-        } catch (java.nio.BufferUnderflowException e) {
+            return new ValidImage(new String(id, StandardCharsets.UTF_8), pixels, label, timestamp);
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
             throw new SerializationException("truncated image record", e);
         }
     }

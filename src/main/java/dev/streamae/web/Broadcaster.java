@@ -94,7 +94,7 @@ final class Broadcaster implements Runnable {
         if (!streams.hasPages() && joining.isEmpty()) {
             return;
         }
-        Messages.Model model = Messages.Model.of(models.current(), now, models.rejectedSnapshots());
+        Messages.Model model = Messages.Model.of(models.current(), models.falseAlarmRate(), now, models.rejectedSnapshots());
         streams.broadcast(new Messages.Update("delta", now, modelName, null, model, c.totals(), orNull(c.training()),
                 orNull(c.rates()), orNull(c.latent()), orNull(newAlerts), newGrid));
         if (!joining.isEmpty()) {

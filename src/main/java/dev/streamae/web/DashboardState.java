@@ -106,7 +106,8 @@ final class DashboardState {
 
     synchronized void addTraining(TrainingMetrics m) {
         training.add(new Points.Training(m.timestamp(), Points.finite(m.loss()), Points.finite(m.threshold()),
-                m.quantile(), m.examplesSeen(), Points.finite(m.imagesPerSecond()), m.modelVersion()));
+                m.falseAlarmRate(), Points.finite(m.alertRate()), Points.finite(m.contamination()), m.examplesSeen(),
+                Points.finite(m.imagesPerSecond()), m.modelVersion()));
     }
 
     synchronized void addDeadLetter(String reason, long timestamp) {

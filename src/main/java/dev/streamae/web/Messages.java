@@ -3,7 +3,9 @@ package dev.streamae.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.streamae.model.Calibration;
 import dev.streamae.model.Snapshot;
+import dev.streamae.streams.Label;
 import java.util.List;
 
 /**
@@ -51,17 +53,20 @@ final class Messages {
      * @param ageMs how old the snapshot is at {@code serverTime}
      * @param rejectedSnapshots snapshots refused (bad signature, wrong shape, older, garbage)
      */
-    record Model(long version, long createdAt, long ageMs, long examplesSeen, long steps, double threshold,
-                 double quantile, boolean warmedUp, String metric, String architecture, long rejectedSnapshots) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Model(long version, long createdAt, long ageMs, long examplesSeen, long steps, Double threshold,
+                 double falseAlarmRate, Double contamination, boolean warmedUp, String metric, String architecture,
+                 long rejectedSnapshots) {
 
-        static Model of(Snapshot s, long now, long rejected) {
+        static Model of(Snapshot s, double falseAlarmRate, long now, long rejected) {
             if (s == null) {
                 return null;
             }
             long created = s.createdAt().toEpochMilli();
+            Calibration c = s.calibration();
             return new Model(s.modelVersion(), created, Math.max(0, now - created), s.examplesSeen(), s.steps(),
-                    s.threshold().value(), s.threshold().quantile(), s.threshold().warmedUp(), s.metric().id(),
-                    s.architecture().toString(), rejected);
+                    c == null ? null : c.threshold(falseAlarmRate), falseAlarmRate, c == null ? null : c.contamination(),
+                    s.alerting(), s.metric().id(), s.architecture().toString(), rejected);
         }
     }
 
@@ -74,7 +79,7 @@ final class Messages {
      * @param reconstructedWith model version that drew the reconstruction (-1: none)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Alert(String id, Integer label, Double error, Double threshold, String metric, long scoredBy,
+    record Alert(String id, Label label, Double error, Double threshold, String metric, long scoredBy,
                  long reconstructedWith, long scoredAt, String original, String reconstruction) {
     }
 
@@ -84,6 +89,6 @@ final class Messages {
 
     /** One column of the grid. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Cell(String id, Integer label, Double error, String original, String reconstruction) {
+    record Cell(String id, Label label, Double error, String original, String reconstruction) {
     }
 }

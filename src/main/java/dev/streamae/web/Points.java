@@ -3,6 +3,7 @@ package dev.streamae.web;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.streamae.streams.Label;
 
 /**
  * The data points the page draws, in the compact JSON form they travel in. Latent points are
@@ -19,15 +20,17 @@ final class Points {
      *
      * @param t record time, epoch ms
      * @param loss mean training loss since the previous record
-     * @param threshold anomaly threshold (0 while warming up)
-     * @param quantile the quantile the threshold is taken at (so 1 - quantile is the expected alert rate)
+     * @param threshold anomaly threshold at the target false-alarm rate (null before a calibration)
+     * @param falseAlarmRate the target false-alarm rate
+     * @param alertRate the share of training images the calibration flagged since the previous record
+     * @param contamination the estimated share of anomalies among recent training images
      * @param examplesSeen examples learnt in total
      * @param trainedPerSecond the trainer's rate since the previous record
      * @param modelVersion version published with the record
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Training(long t, Double loss, Double threshold, double quantile, long examplesSeen,
-                    Double trainedPerSecond, long modelVersion) {
+    record Training(long t, Double loss, Double threshold, double falseAlarmRate, Double alertRate,
+                    Double contamination, long examplesSeen, Double trainedPerSecond, long modelVersion) {
     }
 
     /** JSON has no NaN or infinity: a diverged loss is left out rather than breaking the page's parser. */
@@ -55,17 +58,16 @@ final class Points {
      * @param x first code coordinate
      * @param y second
      * @param z third (0 for a code of fewer than three dimensions)
-     * @param label the image's label, or -1 when it had none
+     * @param label the image's label as it came (a string or an integer), or null when it had none
      * @param anomaly 1 when the scorer flagged it, else 0
      * @param version the model version that computed the code
      */
     @JsonFormat(shape = JsonFormat.Shape.ARRAY)
     @JsonPropertyOrder({"x", "y", "z", "label", "anomaly", "version"})
-    record Latent(float x, float y, float z, int label, int anomaly, long version) {
+    record Latent(float x, float y, float z, Label label, int anomaly, long version) {
 
-        static Latent of(float[] code, Integer label, boolean anomaly, long version) {
-            return new Latent(round(code, 0), round(code, 1), round(code, 2), label == null ? -1 : label,
-                    anomaly ? 1 : 0, version);
+        static Latent of(float[] code, Label label, boolean anomaly, long version) {
+            return new Latent(round(code, 0), round(code, 1), round(code, 2), label, anomaly ? 1 : 0, version);
         }
 
         /** Four significant decimals are plenty for a scatter and keep the JSON short. */

@@ -3,6 +3,7 @@ package dev.streamae.web;
 import dev.streamae.image.ImageDecoder;
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.Label;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +82,7 @@ final class RecentImages {
     }
 
     /** An image shown on the page: its id, label (or null) and pixels in [0, 1]. */
-    record Decoded(String id, Integer label, float[] pixels) {
+    record Decoded(String id, Label label, float[] pixels) {
     }
 
     private Decoded decode(String id, byte[] raw) {

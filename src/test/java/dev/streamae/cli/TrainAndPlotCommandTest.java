@@ -55,10 +55,12 @@ class TrainAndPlotCommandTest {
         assertThat(snapshot.hasOptimiserState()).isTrue();
         assertThat(snapshot.examplesSeen()).isEqualTo(8_000);
         assertThat(snapshot.steps()).isEqualTo(125);
-        assertThat(snapshot.threshold().warmedUp()).isTrue();
-        assertThat(snapshot.threshold().quantile()).isEqualTo(0.99);
-        assertThat(snapshot.threshold().windowCount()).isEqualTo(2_000);
-        assertThat(snapshot.threshold().value()).isGreaterThan(snapshot.threshold().windowMean());
+        assertThat(snapshot.alerting()).isTrue();
+        assertThat(snapshot.calibration().windowCount()).isEqualTo(2_000);
+        // Held-out digits are all normal: the calibration finds (almost) no contamination, and about
+        // 0.5% of them lie above the threshold at the default false-alarm rate.
+        assertThat(snapshot.calibration().contamination()).isLessThan(0.02);
+        assertThat(snapshot.calibration().threshold(0.005)).isGreaterThan(snapshot.calibration().threshold(0.05));
     }
 
     @Test

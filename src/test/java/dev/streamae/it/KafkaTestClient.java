@@ -4,6 +4,7 @@ import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
 import dev.streamae.image.ImageDecoder;
 import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.Label;
 import dev.streamae.streams.JsonSerde;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class KafkaTestClient implements AutoCloseable {
     /** An MNIST or Fashion image as users send it (8-bit pixels, base64), with its label. */
     public static ImageRecord image(String id, Datasets.Labelled set, int index) {
         return new ImageRecord(id, null, ImageDecoder.encodeU8(set.images().bytes(index)), null, null, null,
-                set.labels()[index], null);
+                Label.of(set.labels()[index]), null);
     }
 
     public void send(String topic, String key, byte[] value) {

@@ -1,6 +1,7 @@
 package dev.streamae.it;
 
 import dev.streamae.model.Architecture;
+import dev.streamae.model.Calibration;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.ModelState;
 import dev.streamae.model.Snapshot;
@@ -25,8 +26,9 @@ final class TopologyFixtures {
     /** A well-formed warmed-up snapshot of {@code architecture} with all-zero weights. */
     static Snapshot snapshot(Architecture architecture, long version) {
         ModelState state = new ModelState(architecture, new float[(int) architecture.parameterCount()], null, 1);
-        return Snapshot.of("streamae", version, state, ErrorMetric.BCE, 1_000_000,
-                new Snapshot.Threshold(0.01, 0.99, 100, 0.01, 0.01, 0), Instant.now());
+        Calibration calibration = new Calibration(new double[] {0.0025, 0.01}, new double[] {0, Math.log(0.005)}, 0.001,
+                0, 100);
+        return Snapshot.of("streamae", version, state, ErrorMetric.BCE, 1_000_000, 0, calibration, Instant.now());
     }
 
     /**

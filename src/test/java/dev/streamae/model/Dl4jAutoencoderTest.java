@@ -282,8 +282,8 @@ class Dl4jAutoencoderTest {
         Dl4jAutoencoder original = Dl4jAutoencoder.seed(4);
         original.train(batch(mnistTrain, 0, 64));
         SnapshotCodec codec = SnapshotCodec.signed("a key of sixteen bytes or more".getBytes());
-        byte[] bytes = codec.encode(Snapshot.of("digits", 1, original.state(true), ErrorMetric.MSE, 64,
-                Snapshot.Threshold.warmingUp(0.99, 1_000), Instant.now()));
+        byte[] bytes = codec.encode(Snapshot.of("digits", 1, original.state(true), ErrorMetric.MSE, 64, 1_000, null,
+                Instant.now()));
         Dl4jAutoencoder restored = Dl4jAutoencoder.fromSnapshot(codec.decode(bytes), Dl4jAutoencoder.SEED_LEARNING_RATE);
         assertThat(restored.steps()).isEqualTo(1);
         float[][] next = batch(mnistTrain, 64, 64);

@@ -23,13 +23,20 @@ class SnapshotCodecTest {
     private static final SnapshotCodec SIGNED = SnapshotCodec.signed(GoldenSnapshots.KEY);
     private static final SnapshotCodec OTHER_KEY = SnapshotCodec.signed("another key, also long enough".getBytes(StandardCharsets.UTF_8));
 
-    /** Byte offset of the first parameter: preamble, sizes, metric, name, counters etc., count. */
-    private static int parametersOffset(int layers, int nameBytes) {
-        return 4 + 2 + 1 + 1 + 4 * layers + 1 + 2 + nameBytes + 8 * 3 + 8 * 6 + 8 + 4;
+    /** Byte offset of the first parameter: preamble, sizes, metric, name, counters, calibration, count. */
+    private static int parametersOffset(int layers, int nameBytes, int calibrationBytes) {
+        return calibrationOffset(layers, nameBytes) + calibrationBytes + 4;
     }
 
-    private static final int UNSIGNED_PARAMS = parametersOffset(3, "gölden".getBytes(StandardCharsets.UTF_8).length);
-    private static final int SIGNED_PARAMS = parametersOffset(3, "golden".length());
+    /** Byte offset of the calibration flag: preamble, sizes, metric, name, five 8-byte fields. */
+    private static int calibrationOffset(int layers, int nameBytes) {
+        return 4 + 2 + 1 + 1 + 4 * layers + 1 + 2 + nameBytes + 8 * 5;
+    }
+
+    private static final int UNSIGNED_PARAMS = parametersOffset(3, "gölden".getBytes(StandardCharsets.UTF_8).length, 1);
+    private static final int SIGNED_CALIBRATION = calibrationOffset(3, "golden".length());
+    private static final int SIGNED_PARAMS = parametersOffset(3, "golden".length(),
+            1 + GoldenSnapshots.calibration().byteSize());
 
     private static AbstractThrowableAssert<?, ? extends Throwable> rejects(SnapshotCodec codec, byte[] data) {
         return assertThatThrownBy(() -> codec.decode(data)).isInstanceOf(InvalidSnapshotException.class);
@@ -56,11 +63,10 @@ class SnapshotCodecTest {
     @Test
     void seedNetworkRoundTripsWithItsSizes() {
         Dl4jAutoencoder model = new Dl4jAutoencoder(Architecture.SEED, ErrorMetric.MSE, 0.005, 1);
-        Snapshot s = Snapshot.of("mnist", 3, model.state(true), ErrorMetric.MSE, 0,
-                Snapshot.Threshold.warmingUp(0.99, 2_000), Instant.now());
+        Snapshot s = Snapshot.of("mnist", 3, model.state(true), ErrorMetric.MSE, 0, 2_000, null, Instant.now());
         byte[] full = SIGNED.encode(s);
         byte[] scorerOnly = SIGNED.encode(s.withoutOptimiserState());
-        int header = parametersOffset(5, 5);
+        int header = parametersOffset(5, 5, 1);
         assertThat(scorerOnly).hasSize(header + 4 * 219_891 + 32);
         assertThat(full).hasSize(header + 4 * 219_891 + 4 + 8 * 219_891 + 32);
         assertThat(SIGNED.decode(full)).isEqualTo(s);
@@ -83,8 +89,13 @@ class SnapshotCodecTest {
         assertThat(s.metric()).isEqualTo(ErrorMetric.BCE);
         assertThat(s.examplesSeen()).isEqualTo(12_345);
         assertThat(s.steps()).isEqualTo(193);
-        assertThat(s.threshold()).isEqualTo(new Snapshot.Threshold(0.0421875, 0.99, 1_000, 0.03125, 0.0078125, 0));
-        assertThat(s.threshold().warmedUp()).isTrue();
+        assertThat(s.examplesToWarmUp()).isZero();
+        assertThat(s.alerting()).isTrue();
+        assertThat(s.calibration().errors()).containsExactly(0.03125, 0.0625, 0.09375);
+        assertThat(s.calibration().pValue(0.0625)).isCloseTo(0.125, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(s.calibration().tailScale()).isEqualTo(0.0078125);
+        assertThat(s.calibration().contamination()).isEqualTo(0.015625);
+        assertThat(s.calibration().windowCount()).isEqualTo(1_000);
         assertThat(s.createdAt()).isEqualTo(Instant.parse("2026-01-02T03:04:05.678Z"));
         assertThat(s.parameters()).hasSize(48).startsWith(-1.5f, -1.4375f).endsWith(1.4375f);
         assertThat(s.optimiserState()).hasSize(96).startsWith(0f, 1 / 1024f).endsWith(95 / 1024f);
@@ -93,9 +104,25 @@ class SnapshotCodecTest {
         assertThat(u).isEqualTo(GoldenSnapshots.unsignedWarmingUp());
         assertThat(u.modelName()).isEqualTo("gölden");
         assertThat(u.metric()).isEqualTo(ErrorMetric.MAE);
-        assertThat(u.threshold().warmedUp()).isFalse();
-        assertThat(u.threshold().examplesToWarmUp()).isEqualTo(936);
+        assertThat(u.alerting()).isFalse();
+        assertThat(u.examplesToWarmUp()).isEqualTo(936);
+        assertThat(u.calibration()).isNull();
         assertThat(u.hasOptimiserState()).isFalse();
+    }
+
+    @Test
+    void versionOneFilesStillDecodeWithoutACalibration() {
+        Snapshot s = SIGNED.decode(GoldenSnapshots.read(GoldenSnapshots.SIGNED_V1_FILE));
+        assertThat(s).isEqualTo(GoldenSnapshots.signedWithOptimiserV1());
+        assertThat(s.calibration()).isNull();
+        assertThat(s.alerting()).as("a version 1 snapshot has no calibration, so it raises no alerts").isFalse();
+        assertThat(s.examplesToWarmUp()).isZero();
+        assertThat(s.optimiserState()).hasSize(96);
+        Snapshot u = UNSIGNED.decode(GoldenSnapshots.read(GoldenSnapshots.UNSIGNED_V1_FILE));
+        assertThat(u).isEqualTo(GoldenSnapshots.unsignedWarmingUpV1());
+        assertThat(u.examplesToWarmUp()).isEqualTo(936);
+        // What is written is always the current version.
+        assertThat(UNSIGNED.encode(u)[5]).isEqualTo((byte) SnapshotCodec.FORMAT_VERSION);
     }
 
     @Test
@@ -136,8 +163,8 @@ class SnapshotCodecTest {
     @Test
     void otherFormatVersionsAndUnknownFlagsAreRejected() {
         byte[] data = GoldenSnapshots.read(GoldenSnapshots.UNSIGNED_FILE);
-        data[5] = 2;
-        rejects(UNSIGNED, data).hasMessageContaining("unsupported snapshot format version 2");
+        data[5] = 3;
+        rejects(UNSIGNED, data).hasMessageContaining("unsupported snapshot format version 3");
         data = GoldenSnapshots.read(GoldenSnapshots.UNSIGNED_FILE);
         data[6] = (byte) 0x80;
         rejects(UNSIGNED, data).hasMessageContaining("unknown snapshot flags 0x80");
@@ -193,7 +220,7 @@ class SnapshotCodecTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(SnapshotCodec.MAGIC);
-        out.writeShort(1);
+        out.writeShort(SnapshotCodec.FORMAT_VERSION);
         out.writeByte(0);
         out.writeByte(sizes.length);
         for (int s : sizes) {
@@ -235,10 +262,29 @@ class SnapshotCodecTest {
         emptyName[22] = 0;
         rejects(UNSIGNED, emptyName).hasMessageContaining("bad model name length 0");
 
-        byte[] quantile = GoldenSnapshots.read(GoldenSnapshots.UNSIGNED_FILE);
-        int thresholdQuantile = 4 + 2 + 1 + 1 + 12 + 1 + 2 + 7 + 24 + 8;
-        ByteBuffer.wrap(quantile).putDouble(thresholdQuantile, 1.5);
-        rejects(UNSIGNED, quantile).hasMessageContaining("threshold quantile must be in (0, 1), got 1.5");
+        byte[] flag = GoldenSnapshots.read(GoldenSnapshots.UNSIGNED_FILE);
+        flag[calibrationOffset(3, "gölden".getBytes(StandardCharsets.UTF_8).length)] = 2;
+        rejects(UNSIGNED, flag).hasMessageContaining("bad calibration flag 2");
+
+        byte[] knots = GoldenSnapshots.read(GoldenSnapshots.SIGNED_FILE);
+        ByteBuffer.wrap(knots).putInt(SIGNED_CALIBRATION + 1, 1);
+        rejects(UNSIGNED, knots).hasMessageContaining("calibration: 1 knots (2 to 4096 allowed)");
+
+        byte[] hostileKnots = GoldenSnapshots.read(GoldenSnapshots.SIGNED_FILE);
+        ByteBuffer.wrap(hostileKnots).putInt(SIGNED_CALIBRATION + 1, 4096);
+        rejects(UNSIGNED, hostileKnots).hasMessageContaining("ends inside the calibration (65564 bytes needed");
+
+        byte[] nanKnot = GoldenSnapshots.read(GoldenSnapshots.SIGNED_FILE);
+        ByteBuffer.wrap(nanKnot).putDouble(SIGNED_CALIBRATION + 1 + 4 + 8, Double.NaN);
+        rejects(UNSIGNED, nanKnot).hasMessageContaining("calibration knot 1 is not finite");
+
+        byte[] unordered = GoldenSnapshots.read(GoldenSnapshots.SIGNED_FILE);
+        ByteBuffer.wrap(unordered).putDouble(SIGNED_CALIBRATION + 1 + 4 + 8, 0.5);
+        rejects(UNSIGNED, unordered).hasMessageContaining("knot 2 does not");
+
+        byte[] contamination = GoldenSnapshots.read(GoldenSnapshots.SIGNED_FILE);
+        ByteBuffer.wrap(contamination).putDouble(SIGNED_CALIBRATION + 1 + 4 + 6 * 8 + 8, 1.5);
+        rejects(UNSIGNED, contamination).hasMessageContaining("contamination must be in [0, 1], got 1.5");
 
         byte[] steps = GoldenSnapshots.read(GoldenSnapshots.UNSIGNED_FILE);
         ByteBuffer.wrap(steps).putLong(4 + 2 + 1 + 1 + 12 + 1 + 2 + 7 + 16, -5);
@@ -259,8 +305,8 @@ class SnapshotCodecTest {
         Snapshot s = GoldenSnapshots.signedWithOptimiser();
         float[] params = s.parameters().clone();
         params[3] = Float.POSITIVE_INFINITY;
-        Snapshot bad = new Snapshot(s.modelName(), 1, s.architecture(), s.metric(), 0, 0, s.threshold(),
-                s.createdAt(), params, null);
+        Snapshot bad = new Snapshot(s.modelName(), 1, s.architecture(), s.metric(), 0, 0, s.examplesToWarmUp(),
+                s.calibration(), s.createdAt(), params, null);
         assertThatThrownBy(() -> UNSIGNED.encode(bad)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("parameter at index 3");
         assertThatThrownBy(() -> SnapshotCodec.signed("short".getBytes(StandardCharsets.UTF_8)))
@@ -270,8 +316,8 @@ class SnapshotCodecTest {
     @Test
     void createdAtKeepsMillisecondsOnly() {
         Snapshot s = GoldenSnapshots.unsignedWarmingUp();
-        Snapshot precise = new Snapshot(s.modelName(), 1, s.architecture(), s.metric(), 0, 0, s.threshold(),
-                Instant.parse("2026-03-04T05:06:07.123456789Z"), s.parameters(), null);
+        Snapshot precise = new Snapshot(s.modelName(), 1, s.architecture(), s.metric(), 0, 0, s.examplesToWarmUp(),
+                s.calibration(), Instant.parse("2026-03-04T05:06:07.123456789Z"), s.parameters(), null);
         assertThat(UNSIGNED.decode(UNSIGNED.encode(precise)).createdAt()).isEqualTo(Instant.parse("2026-03-04T05:06:07.123Z"));
         assertThat(precise.toString()).contains("48 parameters").doesNotContain("-1.5");
     }

@@ -22,7 +22,7 @@ class JsonSerdeTest {
         "{\"id\":\"x\",\"u8\":12345}",
         "{\"id\":\"x\",\"u8\":\"AA==\",\"width\":\"28\"}",
         "{\"id\":\"x\",\"u8\":\"AA==\",\"width\":28.5}",
-        "{\"id\":\"x\",\"u8\":\"AA==\",\"label\":\"7\"}",
+        "{\"id\":\"x\",\"u8\":\"AA==\",\"label\":7.5}",
         "{\"id\":\"x\",\"u8\":\"AA==\",\"timestamp\":\"1\"}",
         "{\"id\":\"x\",\"pixels\":[\"0.5\",\"0.5\"]}",
         "{\"id\":\"x\",\"pixels\":[true]}",
@@ -48,13 +48,50 @@ class JsonSerdeTest {
     @Test
     void ourOwnRecordsRoundTripIncludingNaN() {
         JsonSerde<TrainingMetrics> serde = JsonSerde.of(TrainingMetrics.class);
-        TrainingMetrics m = new TrainingMetrics("streamae", 3, Double.NaN, 0.1, 0.99, 10, "bce", 100, 7, 0,
-                Double.POSITIVE_INFINITY, 42);
+        TrainingMetrics m = new TrainingMetrics("streamae", 3, Double.NaN, "bce", 0.1, 0.005, 0.02, 0.015, 10_000, true,
+                100, 7, 0, Double.POSITIVE_INFINITY, 42);
         assertThat(serde.fromBytes(serde.toBytes(m))).isEqualTo(m);
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
-        ScoreRecord s = new ScoreRecord("a", new float[] {1, 2, 3}, 0.5, "bce", 0.4, true, ScoreRecord.Status.READY,
-                2, 7, 1, 2);
-        assertThat(scores.fromBytes(scores.toBytes(s)).status()).isEqualTo(ScoreRecord.Status.READY);
-        assertThat(scores.fromBytes(scores.toBytes(s)).code()).containsExactly(1, 2, 3);
+        ScoreRecord s = new ScoreRecord("a", "streamae", 2, new float[] {1, 2, 3}, 0.5, "bce", 0.001, 0.4, true,
+                ScoreRecord.Status.READY, Label.of(7), 1, 2);
+        ScoreRecord back = scores.fromBytes(scores.toBytes(s));
+        assertThat(back.status()).isEqualTo(ScoreRecord.Status.READY);
+        assertThat(back.code()).containsExactly(1, 2, 3);
+        assertThat(back.pValue()).isEqualTo(0.001);
+        assertThat(back.label()).isEqualTo(Label.of(7));
+    }
+
+    @Test
+    void labelsPassThroughAsTheyCame() {
+        JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
+        assertThat(serde.fromBytes(bytes("{\"id\":\"a\",\"label\":\"fashion:bag\"}")).label()).isEqualTo(Label.of("fashion:bag"));
+        assertThat(serde.fromBytes(bytes("{\"id\":\"a\",\"label\":\"3\"}")).label()).isEqualTo(Label.of("3"));
+        assertThat(serde.fromBytes(bytes("{\"id\":\"a\",\"label\":3}")).label()).isEqualTo(Label.of(3));
+        assertThat(serde.fromBytes(bytes("{\"id\":\"a\",\"label\":-9007199254740993}")).label())
+                .isEqualTo(Label.of(-9007199254740993L));
+        assertThat(serde.fromBytes(bytes("{\"id\":\"a\"}")).label()).isNull();
+        // Written back exactly as read: a string stays a string, a number a number.
+        JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
+        String text = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, "bce", null, null, false,
+                ScoreRecord.Status.NO_MODEL, Label.of("3"), 1, 2)), StandardCharsets.UTF_8);
+        assertThat(text).contains("\"label\":\"3\"");
+        String number = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, "bce", null, null, false,
+                ScoreRecord.Status.NO_MODEL, Label.of(3), 1, 2)), StandardCharsets.UTF_8);
+        assertThat(number).contains("\"label\":3");
+    }
+
+    @Test
+    void labelsThatAreNeitherStringsNorIntegersAreRejectedWithAReason() {
+        JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
+        for (String label : new String[] {"1.5", "true", "{}", "[1]", "123456789012345678901234567890",
+                "\"" + "x".repeat(Label.MAX_CHARS + 1) + "\""}) {
+            assertThatThrownBy(() -> serde.fromBytes(bytes("{\"id\":\"a\",\"label\":" + label + "}")))
+                    .as(label).isInstanceOf(SerializationException.class)
+                    .hasMessageContaining("label");
+        }
+    }
+
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -154,14 +154,17 @@ class ScorerTopologyTest {
 
         Map<String, ScoreRecord> byId = scores.readKeyValuesToMap();
         assertThat(byId.get("dark").anomaly()).isFalse();
-        assertThat(byId.get("dark").label()).isEqualTo(7);
+        assertThat(byId.get("dark").label()).isEqualTo(Label.of(7));
+        assertThat(byId.get("dark").pValue()).isGreaterThan(SETTINGS.falseAlarmRate());
         assertThat(byId.get("bright").anomaly()).isTrue();
         assertThat(byId.get("bright").status()).isEqualTo(ScoreRecord.Status.READY);
         assertThat(byId.get("bright").code()).hasSize(2);
-        assertThat(byId.get("bright").threshold()).isEqualTo(0.05);
+        assertThat(byId.get("bright").threshold()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(byId.get("bright").pValue()).isLessThan(SETTINGS.falseAlarmRate());
+        assertThat(byId.get("bright").model()).isEqualTo(SETTINGS.modelName());
         List<ScoreRecord> fired = alerts.readValuesToList();
         assertThat(fired).extracting(ScoreRecord::id).containsExactly("bright");
-        assertThat(fired.get(0).label()).isEqualTo(42);
+        assertThat(fired.get(0).label()).isEqualTo(Label.of(42));
         assertThat(metrics.anomalies()).isEqualTo(1);
         assertThat(metrics.imagesScored()).isEqualTo(2);
         assertThat(metrics.meanLatencyMs()).isNotNegative();

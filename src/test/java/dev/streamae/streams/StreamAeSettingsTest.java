@@ -24,7 +24,9 @@ class StreamAeSettingsTest {
         assertThat(s.metric()).isEqualTo(ErrorMetric.BCE);
         assertThat(s.learningRate()).isEqualTo(0.005);
         assertThat(s.batchSize()).isEqualTo(64);
-        assertThat(s.thresholdQuantile()).isEqualTo(0.99);
+        assertThat(s.falseAlarmRate()).isEqualTo(0.005);
+        assertThat(s.calibrationWindow()).isEqualTo(10_000);
+        assertThat(s.skipAnomalies()).isTrue();
         assertThat(s.signingKey()).isNull();
     }
 
@@ -40,10 +42,10 @@ class StreamAeSettingsTest {
         config.put("train.batch.size", "32");
         config.put("train.seed", "7");
         config.put("train.sample.rate", "0.25");
-        config.put("train.skip.anomalies", "true");
+        config.put("train.skip.anomalies", "false");
         config.put("train.partial.batch.ms", "250");
-        config.put("threshold.quantile", "0.95");
-        config.put("threshold.window", "500");
+        config.put("alert.false.alarm.rate", "0.01");
+        config.put("calibration.window", "500");
         config.put("publish.every.steps", "10");
         config.put("publish.interval.ms", "750");
         config.put("snapshot.include.optimiser", "true");
@@ -62,10 +64,10 @@ class StreamAeSettingsTest {
         assertThat(s.batchSize()).isEqualTo(32);
         assertThat(s.seed()).isEqualTo(7);
         assertThat(s.sampleRate()).isEqualTo(0.25);
-        assertThat(s.skipAnomalies()).isTrue();
+        assertThat(s.skipAnomalies()).isFalse();
         assertThat(s.partialBatchAfter()).isEqualTo(Duration.ofMillis(250));
-        assertThat(s.thresholdQuantile()).isEqualTo(0.95);
-        assertThat(s.thresholdWindow()).isEqualTo(500);
+        assertThat(s.falseAlarmRate()).isEqualTo(0.01);
+        assertThat(s.calibrationWindow()).isEqualTo(500);
         assertThat(s.publishEverySteps()).isEqualTo(10);
         assertThat(s.publishInterval()).isEqualTo(Duration.ofMillis(750));
         assertThat(s.snapshotWithOptimiser()).isTrue();
@@ -77,11 +79,23 @@ class StreamAeSettingsTest {
     }
 
     @Test
+    void retiredKeysStopTheStartNamingWhatReplacedThem() {
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("threshold.quantile", "0.99")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("threshold.quantile is no longer a setting")
+                .hasMessageContaining("alert.false.alarm.rate");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("threshold.window", "2000")))
+                .hasMessageContaining("renamed calibration.window");
+    }
+
+    @Test
     void badValuesFailNamingTheKey() {
         assertThatThrownBy(() -> StreamAeSettings.from(Map.of("train.batch.size", "many")))
                 .hasMessageContaining("train.batch.size");
-        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("threshold.quantile", "1.5")))
-                .hasMessageContaining("threshold.quantile");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("alert.false.alarm.rate", "0.5")))
+                .hasMessageContaining("alert.false.alarm.rate");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("calibration.window", "100")))
+                .hasMessageContaining("calibration.window must be in [200, ");
         assertThatThrownBy(() -> StreamAeSettings.from(Map.of("model.metric", "l2")))
                 .hasMessageContaining("l2");
         assertThatThrownBy(() -> StreamAeSettings.from(Map.of("model.layers", "700-10-3")))

@@ -1,5 +1,6 @@
 package dev.streamae.streams;
 
+import dev.streamae.model.Calibration;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.ModelState;
 import dev.streamae.model.Snapshot;
@@ -22,8 +23,8 @@ final class TopologyTestSupport {
             Map.entry("publish.every.steps", "2"),
             Map.entry("publish.interval.ms", "1000"),
             Map.entry("train.partial.batch.ms", "500"),
-            Map.entry("threshold.window", "16"),
-            Map.entry("threshold.quantile", "0.9"),
+            Map.entry("calibration.window", "200"),
+            Map.entry("alert.false.alarm.rate", "0.1"),
             Map.entry("warmup.examples", "8"),
             Map.entry("score.batch.size", "4"),
             Map.entry("score.max.delay.ms", "20")));
@@ -69,8 +70,16 @@ final class TopologyTestSupport {
         params[1] = examplesSeen;
         ModelState state = new ModelState(settings.architecture(), params, null, version);
         long toWarmUp = Math.max(0, settings.warmupExamples() - examplesSeen);
-        Snapshot.Threshold t = new Snapshot.Threshold(threshold, 0.9, 16, threshold / 2, threshold / 4, toWarmUp);
         return SnapshotCodec.unsigned().encode(Snapshot.of(settings.modelName(), version, state, ErrorMetric.MSE,
-                examplesSeen, t, Instant.ofEpochMilli(1000)));
+                examplesSeen, toWarmUp, calibration(threshold, settings.falseAlarmRate()), Instant.ofEpochMilli(1000)));
+    }
+
+    /**
+     * A calibration whose threshold at {@code rate} is {@code threshold}: p-value 1 up to a quarter
+     * of it, {@code rate} at it, falling exponentially beyond.
+     */
+    static Calibration calibration(double threshold, double rate) {
+        return new Calibration(new double[] {threshold / 4, threshold}, new double[] {0, Math.log(rate)}, threshold / 10,
+                0, 1000);
     }
 }

@@ -80,7 +80,8 @@ class TrainerTopologyTest {
         assertThat(second.modelVersion()).isEqualTo(2);
         assertThat(second.examplesSeen()).isEqualTo(16);
         assertThat(second.hasOptimiserState()).as("published without Adam state by default").isFalse();
-        assertThat(second.threshold().windowCount()).isEqualTo(16);
+        assertThat(second.calibration()).as("20 errors are too few to calibrate").isNull();
+        assertThat(second.alerting()).isFalse();
 
         List<TrainingMetrics> records = metricsTopic.readValuesToList();
         assertThat(records).extracting(TrainingMetrics::modelVersion).containsExactly(1L, 2L);
@@ -103,7 +104,7 @@ class TrainerTopologyTest {
         Snapshot last = decode(published.get(published.size() - 1));
         assertThat(last.examplesSeen()).isEqualTo(22);
         assertThat(last.steps()).isEqualTo(6);
-        assertThat(last.threshold().windowCount()).as("the window (16) is full").isEqualTo(16);
+        assertThat(last.calibration()).as("22 errors are too few to calibrate").isNull();
         assertThat(metrics.examplesTrained()).isEqualTo(22);
     }
 
@@ -143,18 +144,6 @@ class TrainerTopologyTest {
         assertThat(last.steps()).isEqualTo(3);
     }
 
-    @Test
-    void thresholdIsTheQuantileOfPrequentialErrors() {
-        start(SETTINGS);
-        images(0, 8, 0.0f);  // the fake learns "dark"; its prequential errors are all 0
-        Snapshot dark = decode(models.readValue());
-        assertThat(dark.threshold().value()).isEqualTo(0.0);
-
-        images(8, 16, 1.0f);  // bright images arrive: errors before learning them are large
-        Snapshot bright = decode(models.readValue());
-        assertThat(bright.threshold().value()).isGreaterThan(0.1);
-        assertThat(bright.threshold().quantile()).isEqualTo(0.9);
-    }
 
     @Test
     void badRecordsAreSkippedAndCountedWithoutReachingTheModel() {
@@ -171,16 +160,17 @@ class TrainerTopologyTest {
     @Test
     void skipAnomaliesKeepsFlaggedImagesOutOfTheModel() {
         start(SETTINGS.with(Map.of("train.skip.anomalies", "true", "publish.every.steps", "1")));
-        images(0, 12, 0.0f);   // past the 8-example warm-up, the model knows dark images
+        images(0, 240, 0.0f);   // enough errors to calibrate, past the warm-up: the model knows dark images
         models.readValuesToList();
-        images(12, 16, 1.0f);  // a batch of bright outliers
+        images(240, 244, 1.0f);  // a batch of bright outliers
 
         assertThat(metrics.skippedAnomalies()).isEqualTo(4);
         driver.advanceWallClockTime(Duration.ofMillis(1100));
         List<TrainingMetrics> records = metricsTopic.readValuesToList();
         TrainingMetrics last = records.get(records.size() - 1);
-        assertThat(last.examplesSeen()).isEqualTo(12);
+        assertThat(last.examplesSeen()).isEqualTo(240);
         assertThat(last.skippedAnomalies()).isEqualTo(4);
+        assertThat(last.alerting()).isTrue();
     }
 
     @Test

@@ -92,7 +92,7 @@ class DashboardBrowserTest {
                 bad.subList(0, BAD_RECORDS / 2).forEach(b -> client.send(Topics.IMAGES, b.id(), b.value()));
                 client.flush();
                 waitUntil("the scorer holds a warmed-up model", WAIT, () -> scorer.registry().current() != null
-                        && scorer.registry().current().threshold().warmedUp());
+                        && scorer.registry().current().alerting());
                 waitInPage(browser, "model version, training points and dead letters on the page",
                         "return window.__dash.modelVersion > 0 && window.__dash.chartPoints.training > 0"
                                 + " && window.__dash.deadLetters > 0");

@@ -2,6 +2,7 @@ package dev.streamae.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.streams.Label;
 import dev.streamae.streams.ScoreRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +16,8 @@ class DashboardStateTest {
     private static final long NOW = 1_800_000_000_000L;
 
     private static ScoreRecord score(int i, long scoredAt, boolean anomaly) {
-        return new ScoreRecord("img-" + i, new float[] {i, -i, 0.5f}, 0.01, "mse", 0.02, anomaly,
-                ScoreRecord.Status.READY, 7, i % 10, scoredAt - 5, scoredAt);
+        return new ScoreRecord("img-" + i, "streamae", 7, new float[] {i, -i, 0.5f}, 0.01, "mse", 0.2, 0.02, anomaly,
+                ScoreRecord.Status.READY, Label.of(i % 10), scoredAt - 5, scoredAt);
     }
 
     @Test

@@ -8,10 +8,10 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class ThresholdWindowTest {
+class ErrorWindowTest {
 
-    private static ThresholdWindow of(int capacity, double... values) {
-        ThresholdWindow window = new ThresholdWindow(capacity);
+    private static ErrorWindow of(int capacity, double... values) {
+        ErrorWindow window = new ErrorWindow(capacity);
         for (double v : values) {
             window.add(v);
         }
@@ -21,7 +21,7 @@ class ThresholdWindowTest {
     @Test
     void quantilesInterpolateLinearlyLikeNumpy() {
         // Shuffled 1..10; numpy.quantile(range(1, 11), q) gives these.
-        ThresholdWindow w = of(100, 7, 3, 10, 1, 5, 9, 2, 8, 4, 6);
+        ErrorWindow w = of(100, 7, 3, 10, 1, 5, 9, 2, 8, 4, 6);
         assertThat(w.quantile(0.99)).isCloseTo(9.91, within(1e-12));
         assertThat(w.quantile()).isCloseTo(9.91, within(1e-12));
         assertThat(w.quantile(0.5)).isEqualTo(5.5);
@@ -32,7 +32,7 @@ class ThresholdWindowTest {
 
     @Test
     void oneValueIsEveryQuantile() {
-        ThresholdWindow w = of(5, 0.04);
+        ErrorWindow w = of(5, 0.04);
         assertThat(w.quantile(0)).isEqualTo(0.04);
         assertThat(w.quantile(0.99)).isEqualTo(0.04);
         assertThat(w.quantile(1)).isEqualTo(0.04);
@@ -41,7 +41,7 @@ class ThresholdWindowTest {
 
     @Test
     void meanAndPopulationStd() {
-        ThresholdWindow w = of(10, 2, 4, 4, 4, 5, 5, 7, 9);
+        ErrorWindow w = of(10, 2, 4, 4, 4, 5, 5, 7, 9);
         assertThat(w.mean()).isEqualTo(5);
         assertThat(w.std()).isEqualTo(2);
         assertThat(w.count()).isEqualTo(8);
@@ -49,7 +49,7 @@ class ThresholdWindowTest {
 
     @Test
     void ringKeepsTheNewestValues() {
-        ThresholdWindow w = of(3, 1, 2, 3, 4, 5);
+        ErrorWindow w = of(3, 1, 2, 3, 4, 5);
         assertThat(w.count()).isEqualTo(3);
         assertThat(w.capacity()).isEqualTo(3);
         assertThat(w.values()).containsExactly(3, 4, 5);
@@ -61,8 +61,8 @@ class ThresholdWindowTest {
 
     @Test
     void emptyWindowHasNoStatistics() {
-        ThresholdWindow w = new ThresholdWindow();
-        assertThat(w.capacity()).isEqualTo(ThresholdWindow.DEFAULT_CAPACITY);
+        ErrorWindow w = new ErrorWindow();
+        assertThat(w.capacity()).isEqualTo(ErrorWindow.DEFAULT_CAPACITY);
         assertThat(w.isEmpty()).isTrue();
         assertThatThrownBy(w::quantile).isInstanceOf(IllegalStateException.class).hasMessage("the threshold window is empty");
         assertThatThrownBy(w::mean).isInstanceOf(IllegalStateException.class);
@@ -71,19 +71,19 @@ class ThresholdWindowTest {
 
     @Test
     void rejectsBadArguments() {
-        ThresholdWindow w = of(3, 1);
+        ErrorWindow w = of(3, 1);
         assertThatThrownBy(() -> w.add(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("errors must be finite, got NaN");
         assertThatThrownBy(() -> w.add(Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> w.quantile(1.01)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> w.quantile(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new ThresholdWindow(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ErrorWindow(0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(w.count()).isEqualTo(1);
     }
 
     @Test
     void bytesAreCompactBigEndianAndRoundTrip() {
-        ThresholdWindow partial = of(5, 0.5, 0.25);
+        ErrorWindow partial = of(5, 0.5, 0.25);
         byte[] bytes = partial.toBytes();
         assertThat(bytes).hasSize(12 + 2 * 8);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -92,14 +92,14 @@ class ThresholdWindowTest {
         assertThat(in.getInt()).isEqualTo(2);
         assertThat(in.getDouble()).isEqualTo(0.5);
         assertThat(in.getDouble()).isEqualTo(0.25);
-        assertThat(new ThresholdWindow(7).toBytes()).hasSize(12);
+        assertThat(new ErrorWindow(7).toBytes()).hasSize(12);
 
         Random random = new Random(3);
-        ThresholdWindow wrapped = new ThresholdWindow(50);
+        ErrorWindow wrapped = new ErrorWindow(50);
         for (int i = 0; i < 137; i++) {
             wrapped.add(random.nextDouble());
         }
-        ThresholdWindow restored = ThresholdWindow.fromBytes(wrapped.toBytes());
+        ErrorWindow restored = ErrorWindow.fromBytes(wrapped.toBytes());
         assertThat(restored.values()).containsExactly(wrapped.values());
         assertThat(restored.quantile()).isEqualTo(wrapped.quantile());
         // The restored ring continues exactly where the original left off.
@@ -109,7 +109,7 @@ class ThresholdWindowTest {
             restored.add(v);
         }
         assertThat(restored.values()).containsExactly(wrapped.values());
-        assertThat(ThresholdWindow.fromBytes(partial.toBytes()).values()).containsExactly(0.5, 0.25);
+        assertThat(ErrorWindow.fromBytes(partial.toBytes()).values()).containsExactly(0.5, 0.25);
     }
 
     @Test
@@ -126,14 +126,14 @@ class ThresholdWindowTest {
         byte[] nan = ByteBuffer.allocate(20).putInt(3).putInt(1).putInt(1).putDouble(Double.NaN).array();
         assertRejected(nan, "threshold window: value 0 is NaN");
         byte[] full = ByteBuffer.allocate(12 + 16).putInt(2).putInt(2).putInt(1).putDouble(1).putDouble(2).array();
-        assertThat(ThresholdWindow.fromBytes(full).values()).containsExactly(2, 1);
+        assertThat(ErrorWindow.fromBytes(full).values()).containsExactly(2, 1);
     }
 
     @Test
     void capacityCanChangeKeepingTheNewest() {
-        ThresholdWindow w = of(4, 1, 2, 3, 4, 5, 6);
+        ErrorWindow w = of(4, 1, 2, 3, 4, 5, 6);
         assertThat(w.withCapacity(2).values()).containsExactly(5, 6);
-        ThresholdWindow grown = w.withCapacity(10);
+        ErrorWindow grown = w.withCapacity(10);
         assertThat(grown.values()).containsExactly(3, 4, 5, 6);
         grown.add(7);
         assertThat(grown.values()).containsExactly(3, 4, 5, 6, 7);
@@ -144,7 +144,7 @@ class ThresholdWindowTest {
     }
 
     private static void assertRejected(byte[] bytes, String message) {
-        assertThatThrownBy(() -> ThresholdWindow.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ErrorWindow.fromBytes(bytes)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(message);
     }
 }

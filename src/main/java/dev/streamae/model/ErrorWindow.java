@@ -20,7 +20,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: owned by one stream task.
  */
-public final class ThresholdWindow {
+public final class ErrorWindow {
 
     public static final int DEFAULT_CAPACITY = 2_000;
     public static final double DEFAULT_QUANTILE = 0.99;
@@ -33,11 +33,11 @@ public final class ThresholdWindow {
     private int count;
     private int next;
 
-    public ThresholdWindow() {
+    public ErrorWindow() {
         this(DEFAULT_CAPACITY);
     }
 
-    public ThresholdWindow(int capacity) {
+    public ErrorWindow(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException("window capacity must be in [1, " + MAX_CAPACITY + "], got " + capacity);
         }
@@ -137,8 +137,8 @@ public final class ThresholdWindow {
      * A window of another capacity holding the newest {@code min(count, capacity)} errors, for when
      * the configured capacity changes between runs of the trainer.
      */
-    public ThresholdWindow withCapacity(int capacity) {
-        ThresholdWindow resized = new ThresholdWindow(capacity);
+    public ErrorWindow withCapacity(int capacity) {
+        ErrorWindow resized = new ErrorWindow(capacity);
         double[] values = values();
         for (int i = Math.max(0, values.length - capacity); i < values.length; i++) {
             resized.add(values[i]);
@@ -162,7 +162,7 @@ public final class ThresholdWindow {
      *
      * @throws IllegalArgumentException describing the first inconsistency found
      */
-    public static ThresholdWindow fromBytes(byte[] bytes) {
+    public static ErrorWindow fromBytes(byte[] bytes) {
         if (bytes == null || bytes.length < HEADER_BYTES) {
             throw new IllegalArgumentException("threshold window: need at least " + HEADER_BYTES + " bytes, got "
                     + (bytes == null ? "null" : bytes.length));
@@ -187,7 +187,7 @@ public final class ThresholdWindow {
             throw new IllegalArgumentException("threshold window: " + count + " values need " + expected
                     + " bytes, got " + bytes.length);
         }
-        ThresholdWindow window = new ThresholdWindow(capacity);
+        ErrorWindow window = new ErrorWindow(capacity);
         for (int i = 0; i < count; i++) {
             double v = in.getDouble();
             if (!Double.isFinite(v)) {
@@ -208,6 +208,6 @@ public final class ThresholdWindow {
 
     @Override
     public String toString() {
-        return "ThresholdWindow[" + count + "/" + ring.length + "]";
+        return "ErrorWindow[" + count + "/" + ring.length + "]";
     }
 }
