@@ -131,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.println(report);
                 Files.writeString(output.resolve("report.txt"), report);
                 out.printf("report written to %s%n", output.resolve("report.txt"));
-                return result.complete() ? 0 : 1;
+                return result.scoredExactlyOnce() ? 0 : 1;
             }
         } finally {
             if (broker != null) {

@@ -88,7 +88,7 @@ class ProduceAndDemoCommandTest {
         CliRun r = CliRun.of("demo", "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
                 "--output", dir.toString(), "--dashboard-port", "0", "--set", "warmup.examples=800", "--set", "publish.every.steps=5");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("live dashboard: http://127.0.0.1:").contains("images scored").contains("each exactly once: yes")
+        assertThat(r.out()).contains("live dashboard: http://127.0.0.1:").contains("images scored").contains("score records (each exactly once: yes; 0 duplicated, 0 missing)")
                 .contains("AUROC").contains("precision").contains("recall").contains("p99");
         assertThat(dir.resolve("report.txt")).exists();
         assertThat(dir.resolve("reconstructions.png")).exists();
