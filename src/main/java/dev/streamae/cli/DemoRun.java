@@ -165,7 +165,9 @@ final class DemoRun {
             return scoring.exactlyOnce();
         }
 
-        String report(StreamAeSettings settings, long modelVersion, long trained, List<Path> figures, double wallSeconds) {
+        /** {@code logFile}: where the full log went, or null when it went to the console. */
+        String report(StreamAeSettings settings, long modelVersion, long trained, List<Path> figures, Path logFile,
+                      double wallSeconds) {
             List<Double> normal = new ArrayList<>();
             List<Double> anomalous = new ArrayList<>();
             int tp = 0;
@@ -226,6 +228,7 @@ final class DemoRun {
             for (Path f : figures) {
                 sb.append("figure                 ").append(f.toAbsolutePath()).append('\n');
             }
+            sb.append("full log               ").append(logFile == null ? "on the console" : logFile.toAbsolutePath()).append('\n');
             return sb.toString();
         }
 
