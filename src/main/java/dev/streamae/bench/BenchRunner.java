@@ -1,5 +1,6 @@
 package dev.streamae.bench;
 
+import ch.qos.logback.classic.ClassicConstants;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.model.Snapshot;
 import dev.streamae.streams.ModelFactory;
@@ -164,7 +165,9 @@ public final class BenchRunner {
         Path json = Files.createDirectories(plan.workDir()).resolve(name + "-results.json");
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + plan.childHeap(), "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector"));
+                "-Xmx" + plan.childHeap(), "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector",
+                // The child logs like a service, to its stderr, which is its log file below.
+                "-D" + ClassicConstants.CONFIG_FILE_PROPERTY + "=logback.xml"));
         // e.g. -XX:StartFlightRecording=filename=scorer.jfr,settings=profile to profile one app
         String extra = System.getenv(CHILD_JAVA_OPTS);
         if (extra != null && !extra.isBlank()) {

@@ -84,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         config.put("state.dir", stateDir.toString());
         StreamAeSettings settings = StreamAeSettings.from(config);
         long started = System.nanoTime();
+        LogConfig.file().ifPresent(log -> out.printf("full log: %s%n", log));
         LocalKafka broker = null;
         try {
             if (config.get("bootstrap.servers") == null) {
@@ -126,12 +127,12 @@ final class DemoCommand implements Callable<Integer> {
                 Files.createDirectories(output);
                 List<Path> figures = writeFigures(registry.current(), settings, split);
                 String report = result.report(settings, registry.version(), trainerMetrics.examplesTrained(),
-                        figures, (System.nanoTime() - started) / 1e9);
+                        figures, LogConfig.file().orElse(null), (System.nanoTime() - started) / 1e9);
                 out.println();
                 out.println(report);
                 Files.writeString(output.resolve("report.txt"), report);
                 out.printf("report written to %s%n", output.resolve("report.txt"));
-                return result.complete() ? 0 : 1;
+                return result.scoredExactlyOnce() ? 0 : 1;
             }
         } finally {
             if (broker != null) {

@@ -52,6 +52,7 @@ public final class StreamAeCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        LogConfig.chooseFor(args);
         // Before anything touches AWT: figures render off-screen, and a stale DISPLAY must not matter.
         System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));

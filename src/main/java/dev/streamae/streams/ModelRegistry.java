@@ -60,8 +60,15 @@ public final class ModelRegistry {
             return false;
         }
         current.set(loaded);
-        LOG.debug("model {} version {} accepted ({} examples seen, {})", key, loaded.modelVersion(),
-                loaded.examplesSeen(), loaded.calibration());
+        // A trainer publishes every few seconds: one INFO line for the first model, then DEBUG (the
+        // scorer's status line and the model-version metric show the version in use).
+        if (before == null) {
+            LOG.info("model {} version {} accepted, the first ({} examples seen, {}); newer versions are logged at DEBUG",
+                    key, loaded.modelVersion(), loaded.examplesSeen(), loaded.calibration());
+        } else {
+            LOG.debug("model {} version {} accepted ({} examples seen, {})", key, loaded.modelVersion(),
+                    loaded.examplesSeen(), loaded.calibration());
+        }
         return true;
     }
 

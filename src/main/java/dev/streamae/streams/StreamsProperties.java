@@ -86,8 +86,12 @@ public final class StreamsProperties {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Deserialization.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, BadRecordHandlers.Processing.class.getName());
         // The scorer's global model processor validates snapshots itself; opting in now is what
-        // Kafka recommends and silences its start-up warning.
+        // Kafka recommends (its default from 5.0). Kafka Streams 4.4 warns whenever a StreamsConfig
+        // is built with it off, and each stream thread's partition assignor builds one from the main
+        // consumer's settings, which carry only consumer keys and those under "main.consumer.":
+        // set there too, or every stream thread logs the warning at start.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), MAX_REQUEST_BYTES);
         p.put(BadRecordHandlers.COUNTER_CONFIG, badRecords);
         return p;

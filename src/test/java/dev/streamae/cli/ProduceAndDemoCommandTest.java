@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -83,15 +84,50 @@ class ProduceAndDemoCommandTest {
         assertThat(r.err()).contains("unknown dataset 'cifar'").doesNotContain("\tat ");
     }
 
+    /**
+     * The demo as a user starts it: {@code main} in its own JVM, from a fresh directory. Besides the
+     * report, the console must hold nothing but the command's own output (the JVM's incubator
+     * warning aside, which the launcher drops: {@code LauncherTest}), and the full log goes to the
+     * file the report names, with the first model's INFO line but not one per snapshot, and without
+     * Kafka Streams' warning about processing.exception.handler.global.enabled.
+     */
     @Test
-    void demoRunsThePipelineAndReportsDetectionQuality(@TempDir Path dir) throws Exception {
-        CliRun r = CliRun.of("demo", "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
-                "--output", dir.toString(), "--dashboard-port", "0", "--set", "warmup.examples=800", "--set", "publish.every.steps=5");
-        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("live dashboard: http://127.0.0.1:").contains("images scored").contains("each exactly once: yes")
-                .contains("AUROC").contains("precision").contains("recall").contains("p99");
-        assertThat(dir.resolve("report.txt")).exists();
-        assertThat(dir.resolve("reconstructions.png")).exists();
-        assertThat(dir.resolve("latent-space.png")).exists();
+    void demoRunsThePipelineAndReportsDetectionQualityWithAQuietConsole(@TempDir Path dir) throws Exception {
+        Path config = Path.of("config", "demo.properties").toAbsolutePath();
+        Path output = dir.resolve("out");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "-Djava.awt.headless=true", "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"), StreamAeCommand.class.getName(),
+                "demo", "--config", config.toString(), "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
+                "--output", output.toString(), "--dashboard-port", "0", "--set", "warmup.examples=800",
+                "--set", "publish.every.steps=5");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(dir.resolve("stdout").toFile()).redirectError(dir.resolve("stderr").toFile());
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        Process demo = builder.start();
+        boolean ended = demo.waitFor(5, TimeUnit.MINUTES);
+        if (!ended) {
+            demo.destroyForcibly().waitFor();
+        }
+        String out = Files.readString(dir.resolve("stdout"));
+        List<String> err = Files.readAllLines(dir.resolve("stderr"));
+        assertThat(ended).as("the demo ended within 5 minutes").isTrue();
+        assertThat(demo.exitValue()).as(out + err).isZero();
+
+        Path log = dir.resolve("streamae-output/logs/demo.log").toRealPath();
+        assertThat(out).contains("live dashboard: http://127.0.0.1:").contains("| scored ").contains("images scored")
+                .contains("score records (each exactly once: yes; 0 duplicated, 0 missing)")
+                .contains("AUROC").contains("precision").contains("recall").contains("p99")
+                .contains("full log               " + log);
+        assertThat(err).as("the console's error stream").filteredOn(line -> !line.equals(LauncherTest.INCUBATOR_WARNING)).isEmpty();
+        assertThat(output.resolve("report.txt")).exists();
+        assertThat(output.resolve("reconstructions.png")).exists();
+        assertThat(output.resolve("latent-space.png")).exists();
+
+        String logged = Files.readString(log);
+        assertThat(logged).contains("trainer is running").contains("scorer is running")
+                .doesNotContain("processing.exception.handler.global.enabled");
+        assertThat(logged.lines().filter(line -> line.contains(" accepted")))
+                .as("accepted models at INFO: the first, once by the scorer and once by the dashboard").hasSize(2);
     }
 }
