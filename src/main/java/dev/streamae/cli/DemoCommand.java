@@ -16,6 +16,7 @@ import dev.streamae.streams.TopicAdmin;
 import dev.streamae.streams.TopicDeclarations;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
+import dev.streamae.streams.TrainingMetrics;
 import dev.streamae.web.Dashboard;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -126,8 +127,10 @@ final class DemoCommand implements Callable<Integer> {
                                 trainerMetrics.threshold(), scorerMetrics.anomalies(), registry.version()));
                 Files.createDirectories(output);
                 List<Path> figures = writeFigures(registry.current(), settings, split);
+                TrainingMetrics lastPublished = trainerMetrics.lastPublished();
                 String report = result.report(settings, registry.version(), trainerMetrics.examplesTrained(),
-                        figures, LogConfig.file().orElse(null), (System.nanoTime() - started) / 1e9);
+                        lastPublished == null ? null : lastPublished.contamination(), figures,
+                        LogConfig.file().orElse(null), (System.nanoTime() - started) / 1e9);
                 out.println();
                 out.println(report);
                 Files.writeString(output.resolve("report.txt"), report);

@@ -166,54 +166,34 @@ final class DemoRun {
         }
 
         /** {@code logFile}: where the full log went, or null when it went to the console. */
-        String report(StreamAeSettings settings, long modelVersion, long trained, List<Path> figures, Path logFile,
-                      double wallSeconds) {
-            List<Double> normal = new ArrayList<>();
-            List<Double> anomalous = new ArrayList<>();
-            int tp = 0;
-            int fp = 0;
-            int fn = 0;
-            int ready = 0;
+        String report(StreamAeSettings settings, long modelVersion, long trained, Double contamination,
+                      List<Path> figures, Path logFile, double wallSeconds) {
             long[] latencies = new long[scores.size()];
             int n = 0;
-            for (Map.Entry<String, Seen> e : scores.entrySet()) {
-                ScoreRecord s = e.getValue().score();
-                latencies[n++] = e.getValue().receivedAt() - s.imageTimestamp();
-                if (s.status() != ScoreRecord.Status.READY) {
-                    continue;
-                }
-                ready++;
-                boolean isAnomaly = Boolean.TRUE.equals(injected.get(e.getKey()));
-                (isAnomaly ? anomalous : normal).add(s.error());
-                if (s.anomaly() && isAnomaly) {
-                    tp++;
-                } else if (s.anomaly()) {
-                    fp++;
-                } else if (isAnomaly) {
-                    fn++;
-                }
+            for (Seen seen : scores.values()) {
+                latencies[n++] = seen.receivedAt() - seen.score().imageTimestamp();
             }
+            DetectionSummary detection = DetectionSummary.of(scores.values().stream().map(Seen::score).toList(),
+                    s -> Boolean.TRUE.equals(injected.get(s.id())), settings.falseAlarmRate());
+            long injectedCount = injected.values().stream().filter(b -> b).count();
             Arrays.sort(latencies, 0, n);
             // The first seconds are start-up (JIT compilation, the first model): shown apart.
             long firstImageAt = scores.values().stream().mapToLong(seen -> seen.score().imageTimestamp()).min().orElse(0);
             long[] steady = scores.values().stream()
                     .filter(seen -> seen.score().imageTimestamp() >= firstImageAt + STARTUP_MS)
                     .mapToLong(seen -> seen.receivedAt() - seen.score().imageTimestamp()).sorted().toArray();
-            double auroc = normal.isEmpty() || anomalous.isEmpty() ? Double.NaN
-                    : Auroc.auroc(normal.stream().mapToDouble(Double::doubleValue).toArray(),
-                            anomalous.stream().mapToDouble(Double::doubleValue).toArray());
             StringBuilder sb = new StringBuilder();
             sb.append("StreamAE demo report\n====================\n");
             sb.append(String.format("images produced        %,d (%,d injected Fashion-MNIST anomalies)%n", injected.size(),
-                    injected.values().stream().filter(b -> b).count()));
+                    injectedCount));
             sb.append(String.format("images scored          %s%n", scoring.summary()));
             sb.append(String.format("images trained         %,d%n", trained));
             sb.append(String.format("model version          %d (%s, metric %s)%n", modelVersion,
                     settings.architecture(), settings.metric().id()));
-            sb.append(String.format("scored after warm-up   %,d%n", ready));
-            sb.append(String.format("AUROC (error, Fashion vs MNIST)   %.4f%n", auroc));
-            sb.append(String.format("alerts                 %,d: precision %s, recall %s (true %d, false %d, missed %d)%n",
-                    tp + fp, ratio(tp, tp + fp), ratio(tp, tp + fn), tp, fp, fn));
+            sb.append(detection.lines());
+            sb.append(String.format("contamination          %s injected, %s estimated by the trainer%n",
+                    DetectionSummary.percent(injected.isEmpty() ? Double.NaN : (double) injectedCount / injected.size()),
+                    DetectionSummary.percent(contamination == null ? Double.NaN : contamination)));
             sb.append(String.format("throughput             %,.0f images/s scored over %.1f s%n", scores.size() / seconds, seconds));
             sb.append(String.format("latency to a readable score (read_committed)  p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
                     percentile(latencies, n, 0.50), percentile(latencies, n, 0.95), percentile(latencies, n, 0.99),

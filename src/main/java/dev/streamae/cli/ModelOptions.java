@@ -42,7 +42,12 @@ final class ModelOptions {
     }
 
     Autoencoder newModel(ErrorMetric metric) {
-        return Autoencoders.create(layers, metric, learningRate, seed);
+        return newModel(metric, seed);
+    }
+
+    /** A model with these layers and learning rate, its initial weights from {@code weightSeed}. */
+    Autoencoder newModel(ErrorMetric metric, long weightSeed) {
+        return Autoencoders.create(layers, metric, learningRate, weightSeed);
     }
 
     static void requireAtLeast(CommandLine commandLine, String flag, long value, long min) {

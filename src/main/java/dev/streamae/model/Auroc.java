@@ -66,6 +66,36 @@ public final class Auroc {
     }
 
     /**
+     * The best F1 of "score above t" over every threshold t (the oracle: the best a fixed threshold
+     * could do in hindsight, with the labels); NaN without positives. Tied scores fall on the same
+     * side of any threshold, so they are counted together.
+     */
+    public static double bestF1(double[] negatives, double[] positives) {
+        if (positives.length == 0) {
+            return Double.NaN;
+        }
+        double[] neg = sortedCopy(negatives, "negatives");
+        double[] pos = sortedCopy(positives, "positives");
+        // Walk thresholds from the top: at each distinct score, flag everything at or above it.
+        int i = neg.length - 1;
+        int j = pos.length - 1;
+        double best = 0;
+        while (i >= 0 || j >= 0) {
+            double t = Math.max(i >= 0 ? neg[i] : Double.NEGATIVE_INFINITY, j >= 0 ? pos[j] : Double.NEGATIVE_INFINITY);
+            while (i >= 0 && neg[i] == t) {
+                i--;
+            }
+            while (j >= 0 && pos[j] == t) {
+                j--;
+            }
+            long truePositives = pos.length - 1 - j;
+            long falsePositives = neg.length - 1 - i;
+            best = Math.max(best, 2.0 * truePositives / (truePositives + falsePositives + pos.length));
+        }
+        return best;
+    }
+
+    /**
      * A confusion matrix. Ratios whose denominator is zero are undefined and returned as NaN (for
      * example precision when nothing was flagged), rather than a made-up 0 or 1.
      */

@@ -1,68 +1,71 @@
 package dev.streamae.model;
 
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
- * Test-then-train replay of a labelled stream, offline, doing what the trainer topology does:
- * images are learnt in consecutive mini-batches; each image's prequential error is measured on
- * the reconstruction the model gave before the step that learns it (the training pass's own, see
- * {@link Autoencoder#trainReconstructing}), every error enters a window of recent errors, and once
- * the model has learnt {@code warmup} examples an image is flagged when its error exceeds the
- * quantile of the window as it was before the image's batch.
+ * Test-then-train replay of a labelled stream, offline, doing exactly what the trainer topology
+ * does with each mini-batch: every image is judged by the calibration its batch number selects
+ * ({@link AlertCalibrator}, the trainer's own code), the step learns the images it does not flag
+ * (with {@code skip}), and every prequential error enters the calibrator's window. An image is an
+ * alert when its error is above the threshold it was judged by: the trainer's view, which the
+ * scorer shares up to the publish interval.
  *
- * <p>All three error metrics come from the same reconstructions, each with its own window, so one
- * model answers for all of them. The threshold for a batch is the window's quantile just before
- * the batch; the live scorer uses the threshold of the last published snapshot, which lags by up to
- * a publish interval, so these alert counts are the trainer's view, slightly fresher than the
- * scorer's. AUROC and alerts cover the images scored after warm-up only.
+ * <p>What it reports judges the alarm layer apart from the ranking: the false-alarm rate measured
+ * on the normal images against the target, recall, precision and F1 of the alerts, and the F1 of
+ * the best fixed threshold in hindsight over the same images (the oracle, which needs the labels);
+ * AUROC says how well the errors rank. Everything covers the images judged by a warmed-up
+ * calibration only.
  */
 public final class PrequentialEvaluation {
 
     /**
      * @param batchSize training mini-batch, as {@code train.batch.size}
-     * @param window recent errors the threshold is taken over, as {@code threshold.window}
-     * @param quantile the threshold's quantile of the window, as {@code threshold.quantile}
+     * @param falseAlarmRate the target, as {@code alert.false.alarm.rate}
+     * @param window errors the calibration is fitted to, as {@code calibration.window}
+     * @param recalibrateEvery batches between calibrations, as {@code publish.every.steps}
      * @param warmup examples learnt before any alert, as {@code warmup.examples}
+     * @param skip do not learn flagged images, as {@code train.skip.anomalies}
      */
-    public record Settings(int batchSize, int window, double quantile, long warmup) {
+    public record Settings(int batchSize, double falseAlarmRate, int window, int recalibrateEvery, long warmup,
+                           boolean skip) {
 
         public Settings {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
             }
-            if (window < 1 || window > ErrorWindow.MAX_CAPACITY) {
-                throw new IllegalArgumentException("window must be in [1, " + ErrorWindow.MAX_CAPACITY + "], got " + window);
-            }
-            if (!(quantile > 0 && quantile < 1)) {
-                throw new IllegalArgumentException("quantile must be in (0, 1), got " + quantile);
-            }
-            if (warmup < 0) {
-                throw new IllegalArgumentException("warm-up must not be negative, got " + warmup);
-            }
+        }
+
+        AlertCalibrator.Settings calibrator() {
+            // The trainer's lag: it has up to two steps in flight.
+            return new AlertCalibrator.Settings(falseAlarmRate, window, recalibrateEvery, warmup, skip, 1);
         }
     }
 
     /**
-     * @param auroc AUROC over the post-warm-up images (NaN unless both classes occur)
-     * @param alerts the alerts raised after warm-up against the injected anomalies
-     */
-    public record MetricResult(ErrorMetric metric, double auroc, Auroc.Confusion alerts) {
-    }
-
-    /**
+     * One replay's counts over the images judged by a warmed-up calibration.
+     *
      * @param images stream length
-     * @param anomalies injected anomalies in the stream
-     * @param evaluated images scored after warm-up
-     * @param evaluatedAnomalies anomalies among them
-     * @param metrics one result per error metric, in {@link ErrorMetric} order
-     * @param imagesPerSecond scoring and training throughput of the replay
+     * @param normalJudged normal images judged
+     * @param falseAlarms of which flagged
+     * @param anomaliesJudged anomalies judged
+     * @param caught of which flagged
+     * @param oracleF1 the best F1 of any fixed error threshold over the judged images (NaN without anomalies)
+     * @param auroc AUROC of the errors, anomalies against normal images (NaN unless both occur)
+     * @param contamination the calibrations' mean contamination estimate after the warm-up
+     * @param skipped images not learnt
+     * @param imagesPerSecond replay throughput
      */
-    public record Result(int images, int anomalies, int evaluated, int evaluatedAnomalies,
-                         Map<ErrorMetric, MetricResult> metrics, double imagesPerSecond) {
+    public record Result(int images, long normalJudged, long falseAlarms, long anomaliesJudged, long caught,
+                         double oracleF1, double auroc, double contamination, long skipped, double imagesPerSecond) {
+
+        public double falseAlarmRate() {
+            return normalJudged == 0 ? Double.NaN : (double) falseAlarms / normalJudged;
+        }
+
+        public Auroc.Confusion alerts() {
+            return new Auroc.Confusion(caught, falseAlarms, normalJudged - falseAlarms, anomaliesJudged - caught);
+        }
     }
 
     /** Called after every mini-batch with the images processed so far. */
@@ -76,76 +79,69 @@ public final class PrequentialEvaluation {
     public static Result run(Autoencoder model, PrequentialStream stream, Settings settings, Progress progress) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(progress, "progress");
-        ErrorMetric[] metrics = ErrorMetric.values();
+        AlertCalibrator calibrator = new AlertCalibrator(settings.calibrator());
         int n = stream.size();
-        ErrorWindow[] windows = new ErrorWindow[metrics.length];
-        double[][] scored = new double[metrics.length][n];
-        long[] flaggedNormal = new long[metrics.length];
-        long[] flaggedAnomalies = new long[metrics.length];
-        Arrays.setAll(windows, m -> new ErrorWindow(settings.window()));
-        boolean[] evaluated = new boolean[n];
+        double[] judgedErrors = new double[n];
+        boolean[] judgedAnomalous = new boolean[n];
+        int judged = 0;
+        long falseAlarms = 0;
+        long caught = 0;
+        long anomaliesJudged = 0;
+        long skipped = 0;
+        long learnt = 0;
+        double contaminationSum = 0;
+        int calibrations = 0;
         long start = System.nanoTime();
-        for (int from = 0; from < n; from += settings.batchSize()) {
+        long batch = 0;
+        for (int from = 0; from < n; from += settings.batchSize(), batch++) {
             int to = Math.min(n, from + settings.batchSize());
-            float[][] batch = Arrays.copyOfRange(stream.rows(), from, to);
-            // The errors are those before the step; the thresholds below only use earlier batches.
-            float[][] reconstructions = model.trainReconstructing(batch).reconstructionsBefore();
-            // The model has learnt exactly the images before this batch.
-            boolean warm = from >= settings.warmup();
-            for (int m = 0; m < metrics.length; m++) {
-                double[] errors = Evaluation.errors(metrics[m], batch, reconstructions);
-                double threshold = windows[m].isEmpty() ? Double.POSITIVE_INFINITY : windows[m].quantile(settings.quantile());
+            double flagAbove = calibrator.flagAbove(batch);
+            TrainStep step = model.trainSkipping(stream.rows(from, to), calibrator.skipAbove(batch));
+            double[] errors = step.errorsBefore();
+            if (flagAbove != Double.POSITIVE_INFINITY) {
                 for (int i = 0; i < errors.length; i++) {
-                    int p = from + i;
-                    if (warm) {
-                        evaluated[p] = true;
-                        scored[m][p] = errors[i];
-                        if (errors[i] > threshold) {
-                            if (stream.anomalous()[p]) {
-                                flaggedAnomalies[m]++;
-                            } else {
-                                flaggedNormal[m]++;
-                            }
-                        }
+                    boolean anomalous = stream.anomalous()[from + i];
+                    boolean flagged = errors[i] > flagAbove;
+                    judgedErrors[judged] = errors[i];
+                    judgedAnomalous[judged++] = anomalous;
+                    if (anomalous) {
+                        anomaliesJudged++;
+                        caught += flagged ? 1 : 0;
+                    } else {
+                        falseAlarms += flagged ? 1 : 0;
                     }
-                    windows[m].add(errors[i]);
                 }
+            }
+            skipped += errors.length - step.learnt();
+            learnt += step.learnt();
+            if (calibrator.fold(batch, errors, learnt) && calibrator.warm()) {
+                contaminationSum += calibrator.calibration().contamination();
+                calibrations++;
             }
             progress.update(to, n);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double[] errors = Arrays.copyOf(judgedErrors, judged);
+        boolean[] anomalous = Arrays.copyOf(judgedAnomalous, judged);
+        double[] normal = select(errors, anomalous, false);
+        double[] anomalies = select(errors, anomalous, true);
+        double auroc = normal.length == 0 || anomalies.length == 0 ? Double.NaN : Auroc.auroc(normal, anomalies);
+        return new Result(n, normal.length, falseAlarms, anomalies.length, caught, Auroc.bestF1(normal, anomalies),
+                auroc, calibrations == 0 ? Double.NaN : contaminationSum / calibrations, skipped, n / seconds);
+    }
 
-        int evaluatedCount = 0;
-        int evaluatedAnomalies = 0;
-        for (int p = 0; p < n; p++) {
-            if (evaluated[p]) {
-                evaluatedCount++;
-                if (stream.anomalous()[p]) {
-                    evaluatedAnomalies++;
-                }
+    private static double[] select(double[] errors, boolean[] anomalous, boolean which) {
+        int count = 0;
+        for (boolean a : anomalous) {
+            count += a == which ? 1 : 0;
+        }
+        double[] out = new double[count];
+        int k = 0;
+        for (int i = 0; i < errors.length; i++) {
+            if (anomalous[i] == which) {
+                out[k++] = errors[i];
             }
         }
-        Map<ErrorMetric, MetricResult> results = new EnumMap<>(ErrorMetric.class);
-        for (int m = 0; m < metrics.length; m++) {
-            double[] negatives = new double[evaluatedCount - evaluatedAnomalies];
-            double[] positives = new double[evaluatedAnomalies];
-            int neg = 0;
-            int pos = 0;
-            for (int p = 0; p < n; p++) {
-                if (evaluated[p]) {
-                    if (stream.anomalous()[p]) {
-                        positives[pos++] = scored[m][p];
-                    } else {
-                        negatives[neg++] = scored[m][p];
-                    }
-                }
-            }
-            double auroc = negatives.length == 0 || positives.length == 0 ? Double.NaN : Auroc.auroc(negatives, positives);
-            Auroc.Confusion alerts = new Auroc.Confusion(flaggedAnomalies[m], flaggedNormal[m],
-                    negatives.length - flaggedNormal[m], positives.length - flaggedAnomalies[m]);
-            results.put(metrics[m], new MetricResult(metrics[m], auroc, alerts));
-        }
-        return new Result(n, stream.anomalyCount(), evaluatedCount, evaluatedAnomalies,
-                Collections.unmodifiableMap(results), n / seconds);
+        return out;
     }
 }

@@ -59,7 +59,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("train.sample.rate", "1.0", "Fraction of images the trainer learns from, chosen by a hash of the image id.");
         key("train.skip.anomalies", "true", "Do not learn from images the current (warmed-up) model flags as anomalies.");
         key("train.partial.batch.ms", "1000", "Train a partial mini-batch once its oldest image has waited this long.");
-        key("alert.false.alarm.rate", "0.005", "Fraction of normal images allowed to raise an alert: an image is an anomaly when its p-value is below this.");
+        key("alert.false.alarm.rate", "0.004", "Fraction of normal images allowed to raise an alert: an image is an anomaly when its p-value is below this.");
         key("calibration.window", "10000", "Number of recent prequential errors the calibration of normal errors is fitted to.");
         key("publish.every.steps", "50", "Publish a model snapshot after this many optimiser steps.");
         key("publish.interval.ms", "5000", "... or after this many milliseconds, if the model changed.");

@@ -2,6 +2,8 @@ package dev.streamae.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.image.Datasets;
+import dev.streamae.image.Idx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,16 +29,21 @@ class PrequentialEvaluationTest {
 
         @Override
         public TrainStep train(float[][] batch) {
+            scoredBeforeLearning.add(learnt.size());
+            double[] errors = score(batch).errors();
             learnt.addAll(List.of(batch));
             steps++;
-            return new TrainStep(0, new double[batch.length]);
+            return new TrainStep(0, errors);
         }
 
         @Override
         public Scores score(float[][] batch) {
-            scoredBeforeLearning.add(learnt.size());
             float[][] black = new float[batch.length][4];
-            return new Scores(new float[batch.length][3], black, new double[batch.length]);
+            double[] errors = new double[batch.length];
+            for (int i = 0; i < batch.length; i++) {
+                errors[i] = ErrorMetric.MSE.of(batch[i], black[i]);
+            }
+            return new Scores(new float[batch.length][3], black, errors);
         }
 
         @Override
@@ -55,58 +62,65 @@ class PrequentialEvaluationTest {
         }
     }
 
-    /** 200 dim images (brightness 0.1 to 0.3) with a bright one (0.9) every 20th. */
-    private static PrequentialStream stream() {
-        int n = 200;
-        float[][] rows = new float[n][4];
-        boolean[] anomalous = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            anomalous[i] = i % 20 == 19;
-            Arrays.fill(rows[i], anomalous[i] ? 0.9f : 0.1f + 0.2f * (i % 7) / 6);
+    /** 2x2 images as 8-bit bytes: {@code count} images of {@code brightness(i)}. */
+    private static Datasets.Labelled images(String name, int count, java.util.function.IntUnaryOperator brightness) {
+        byte[] data = new byte[count * 4];
+        for (int i = 0; i < count; i++) {
+            Arrays.fill(data, i * 4, i * 4 + 4, (byte) brightness.applyAsInt(i));
         }
-        return new PrequentialStream(rows, new int[n], anomalous);
+        return new Datasets.Labelled(name, new Idx.Images(count, 2, 2, data), new int[count]);
+    }
+
+    /** Dim digits (brightness 25 to 76 of 255, so MSE against black 0.01 to 0.09) and bright anomalies (230). */
+    private static PrequentialStream stream(int length, double rate) {
+        return PrequentialStream.cycle(images("dim", 97, i -> 25 + (i * 37) % 52), images("bright", 5, i -> 230),
+                rate, length, 3);
     }
 
     @Test
-    void scoresEachBatchBeforeLearningItAndLearnsEveryImageOnceInOrder() {
+    void scoresEachBatchBeforeLearningItAndLearnsEveryImageInOrderWithoutSkipping() {
         BlackModel model = new BlackModel();
-        PrequentialStream stream = stream();
+        PrequentialStream stream = stream(200, 0.05);
         List<Integer> progress = new ArrayList<>();
-        PrequentialEvaluation.run(model, stream, new PrequentialEvaluation.Settings(64, 50, 0.99, 100),
+        PrequentialEvaluation.run(model, stream, new PrequentialEvaluation.Settings(64, 0.01, 200, 1, 100, false),
                 (done, total) -> progress.add(done));
 
-        assertThat(model.learnt).containsExactly(stream.rows());
+        assertThat(model.learnt).containsExactly(stream.rows(0, 200));
         assertThat(model.scoredBeforeLearning).containsExactly(0, 64, 128, 192);
         assertThat(progress).containsExactly(64, 128, 192, 200);
     }
 
     @Test
-    void evaluatesOnlyAfterWarmUpAndFlagsWhatExceedsTheWindowQuantile() {
-        PrequentialEvaluation.Result result = PrequentialEvaluation.run(new BlackModel(), stream(),
-                new PrequentialEvaluation.Settings(64, 50, 0.9, 100), (done, total) -> { });
+    void flagsTheBrightImagesOnceCalibratedAndDoesNotLearnThem() {
+        BlackModel model = new BlackModel();
+        PrequentialStream stream = stream(2_000, 0.05);
+        PrequentialEvaluation.Result result = PrequentialEvaluation.run(model, stream,
+                new PrequentialEvaluation.Settings(16, 0.01, 400, 2, 100, true), (done, total) -> { });
 
-        // Batches start at 0, 64, 128, 192: only those from 128 on come after 100 learnt examples.
-        assertThat(result.images()).isEqualTo(200);
-        assertThat(result.anomalies()).isEqualTo(10);
-        assertThat(result.evaluated()).isEqualTo(72);
-        assertThat(result.evaluatedAnomalies()).isEqualTo(4);
-        assertThat(result.metrics()).containsOnlyKeys(ErrorMetric.values());
-        for (PrequentialEvaluation.MetricResult m : result.metrics().values()) {
-            assertThat(m.auroc()).isEqualTo(1.0);
-            // Bright images are 5% of every window, above its 0.9 quantile: all flagged, nothing else.
-            assertThat(m.alerts()).isEqualTo(new Auroc.Confusion(4, 0, 68, 0));
-        }
+        // Calibrated after 200 errors, effective two batches on: about 1,750 images judged.
+        assertThat(result.normalJudged() + result.anomaliesJudged()).isBetween(1_600L, 1_800L);
+        assertThat(result.anomaliesJudged()).isBetween(50L, 130L);
+        assertThat(result.caught()).as("every bright image is far above the dim ones").isEqualTo(result.anomaliesJudged());
+        assertThat(result.falseAlarmRate()).as("target 1%").isLessThan(0.03);
+        assertThat(result.auroc()).isEqualTo(1.0);
+        assertThat(result.oracleF1()).isEqualTo(1.0);
+        assertThat(result.skipped()).isEqualTo(result.caught() + result.falseAlarms());
+        assertThat(model.learnt).hasSize(2_000 - (int) result.skipped());
+        assertThat(model.learnt.stream().filter(row -> row[0] > 0.5f).count())
+                .as("bright images are learnt only before the first calibration")
+                .isEqualTo(stream.anomalyCount() - result.caught());
+        assertThat(result.contamination()).isBetween(0.02, 0.08);
     }
 
     @Test
-    void noAlertsAndNoAurocWhenWarmUpCoversTheStream() {
-        PrequentialEvaluation.Result result = PrequentialEvaluation.run(new BlackModel(), stream(),
-                new PrequentialEvaluation.Settings(64, 50, 0.9, 1_000), (done, total) -> { });
+    void nothingIsJudgedWhenTheWarmUpCoversTheStream() {
+        PrequentialEvaluation.Result result = PrequentialEvaluation.run(new BlackModel(), stream(400, 0.05),
+                new PrequentialEvaluation.Settings(64, 0.01, 200, 1, 1_000, true), (done, total) -> { });
 
-        assertThat(result.evaluated()).isZero();
-        assertThat(result.metrics().values()).allSatisfy(m -> {
-            assertThat(m.auroc()).isNaN();
-            assertThat(m.alerts().truePositives() + m.alerts().falsePositives()).isZero();
-        });
+        assertThat(result.normalJudged() + result.anomaliesJudged()).isZero();
+        assertThat(result.auroc()).isNaN();
+        assertThat(result.oracleF1()).isNaN();
+        assertThat(result.falseAlarmRate()).isNaN();
+        assertThat(result.skipped()).isZero();
     }
 }
