@@ -100,8 +100,11 @@ public final class Dl4jAutoencoder implements Autoencoder {
         this.loss = (CapturingMseLoss) ((BaseOutputLayer) network.getOutputLayer().conf().getLayer()).getLossFn();
         float[] initial = torchLikeInitialParameters(architecture, seed);
         network.setParams(NdArrays.matrix(initial, 1, initial.length));
-        // Create the updater now so its state view exists for state()/restore() before any step.
+        // Create the updater now so its state view exists for state()/restore() before any step, and
+        // zero it: DL4J may hand out reused workspace memory for it (seen in a test JVM that had run
+        // other networks first: a fresh model then reported non-zero Adam moments).
         network.getUpdater();
+        updaterState().assign(0);
         LOG.debug("Built autoencoder {} ({} parameters), metric {}, Adam lr {}, seed {}",
                 architecture, architecture.parameterCount(), metric.id(), learningRate, seed);
     }
