@@ -42,7 +42,7 @@ final class ScorerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        RunSeries series = new RunSeries(runs, "scorer").runAll(() -> {
+        RunSeries series = new RunSeries(runs, "scorer", runs.torchBeside(TorchRuns.Kind.INFERENCE, "scorer")).runAll(() -> {
             Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);

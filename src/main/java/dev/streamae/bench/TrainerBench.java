@@ -24,7 +24,7 @@ final class TrainerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        RunSeries series = new RunSeries(runs, "trainer").runAll(() -> {
+        RunSeries series = new RunSeries(runs, "trainer", runs.torchBeside(TorchRuns.Kind.TRAINING, "trainer")).runAll(() -> {
             Map<String, String> config = runs.newApp("trainer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             StreamAeSettings settings = StreamAeSettings.from(config);

@@ -133,8 +133,7 @@ final class BenchCommand implements Callable<Integer> {
             if (backlogStart == null || backlogPrefix == null) {
                 throw new CommandLine.ParameterException(cmd, "a child run needs its backlog");
             }
-            BenchRunner.childReport(runner.runChild(child, BenchRunner.backlog(backlogStart, plan.images(), backlogPrefix)))
-                    .write(json);
+            runner.runChild(child, BenchRunner.backlog(backlogStart, plan.images(), backlogPrefix)).write(json);
             return 0;
         }
         BenchReport previous = BenchReport.readIfPresent(json);
