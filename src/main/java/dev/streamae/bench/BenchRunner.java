@@ -130,9 +130,9 @@ public final class BenchRunner {
     }
 
     /**
-     * What a reader must know of the PyTorch reference's setup: a kernel forced by
-     * {@code OPENBLAS_CORETYPE} (the targets against PyTorch then get no verdict, see {@link Checks}),
-     * and processes that ran on different setups.
+     * What a reader must know of the PyTorch reference's setup: a BLAS other than OpenBLAS, a kernel
+     * forced by {@code OPENBLAS_CORETYPE} (the targets against PyTorch then get no verdict, see
+     * {@link Checks}), and processes that ran on different setups.
      */
     static List<String> torchNotes(Collection<TorchSetup> setups) {
         List<String> notes = new ArrayList<>();
@@ -140,6 +140,10 @@ public final class BenchRunner {
             notes.add("the PyTorch reference's processes ran on " + setups.size() + " different setups (see the lines "
                     + "\"PyTorch reference:\" above): the ratios to PyTorch mix them");
         }
+        setups.stream().filter(t -> t.core() == null).findFirst().ifPresent(t -> notes.add("PyTorch ran on " + t.blas()
+                + ", not OpenBLAS. Debian's torch calls whatever libblas.so.3 points to, and its speed depends on it (on "
+                + "the 2-core machine: OpenBLAS 31,000 img/s training and 104,000 inference, the reference BLAS 3,400 and "
+                + "6,600): compare runs with the same BLAS"));
         setups.stream().filter(TorchSetup::kernelForced).findFirst().ifPresent(t -> notes.add("PyTorch ran on the OpenBLAS "
                 + "kernel " + t.core() + ", forced by OPENBLAS_CORETYPE=" + t.coretypeEnv() + ", where OpenBLAS picks "
                 + (t.ownCore() == null ? "a kernel it could not tell" : t.ownCore()) + " on this CPU by itself. A kernel for "

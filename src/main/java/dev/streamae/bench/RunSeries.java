@@ -35,7 +35,7 @@ final class RunSeries {
          */
         double measure(String moment) throws Exception;
 
-        /** The label of the row of its measurements. */
+        /** The label of the row of its measurements, which say where they were taken. */
         String label();
 
         /** Further rows (e.g. per thread count), keys starting with {@code keyPrefix}. */
@@ -116,11 +116,10 @@ final class RunSeries {
         }
         measures.add(Measure.of(app + ".jit", app + " JIT compile time, % of a measured run", "%", false, jit));
         if (reference != null) {
-            measures.add(Measure.rate(Checks.torchKey(app), reference.label() + ", before run 1 and after each",
-                    referenceRates));
+            measures.add(Measure.rate(Checks.torchKey(app), reference.label(), referenceRates));
             measures.addAll(reference.details(Checks.torchKey(app)));
-            measures.add(Measure.of(Checks.pairsKey(app), app + " e2e / PyTorch, run by run (each run over the mean of the "
-                    + "reference before and after it)", "x", true, pairRatios(rates, referenceRates)));
+            measures.add(Measure.of(Checks.pairsKey(app), app + " e2e / PyTorch, each run over the mean of the two around it",
+                    "x", true, pairRatios(rates, referenceRates)));
         }
         return measures;
     }

@@ -80,7 +80,7 @@ final class TorchRuns implements AutoCloseable {
 
             @Override
             public String label() {
-                return "PyTorch " + kind.label + " beside the " + app + " runs (" + threads() + ")";
+                return "PyTorch " + kind.label + " beside the " + app + " (" + threads() + "; before run 1, after each)";
             }
 
             @Override

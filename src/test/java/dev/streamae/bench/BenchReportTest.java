@@ -101,6 +101,8 @@ class BenchReportTest {
                 null, "AVX2");
         assertThat(reference.kernelForced()).as("not OpenBLAS: no kernel to force").isFalse();
         assertThat(reference.describe()).contains("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3", "not OpenBLAS");
+        assertThat(BenchRunner.torchNotes(List.of(reference))).singleElement().asString()
+                .contains("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3, not OpenBLAS", "compare runs with the same BLAS");
 
         assertThat(BenchRunner.torchNotes(List.of(setup("Cooperlake", null, "Cooperlake")))).isEmpty();
         assertThat(BenchRunner.torchNotes(List.of(setup("Cooperlake", null, "Cooperlake"), forced)))
