@@ -18,7 +18,8 @@ beside the runs it is compared with. It loads the data, makes --warmup-epochs ep
 inference pass not counted, then prints one JSON line {"ready": <blas_setup>, ...} and answers each
 line it reads on stdin with one JSON line: "train" trains a fresh seeded model for --epochs epochs
 ({"train_img_per_s": ...}), "infer" makes --infer-passes passes over all MNIST digits with the last
-model trained ({"infer_img_per_s": ...}). It ends at the end of its input. No sklearn needed.
+model trained ({"infer_img_per_s": ...}); "train 2" and "infer 2" repeat that until at least 2 s of
+timed work and give the rate over all of it. It ends at the end of its input. No sklearn needed.
 """
 import argparse, ctypes, gzip, json, os, re, subprocess, sys, time
 import numpy as np, torch, torch.nn as nn
@@ -129,20 +130,42 @@ def reply(**fields):
     print(json.dumps(fields), flush=True)
 
 
+def repeated(measure, min_seconds):
+    """Calls measure() -> (model, images, seconds) until its timed work adds up to min_seconds (at
+    least once); returns the last model and the images/s over all the calls."""
+    images = spent = 0.0
+    while True:
+        model, n, dt = measure()
+        images += n; spent += dt
+        if spent >= min_seconds:
+            return model, images / spent
+
+
 def serve(a, x, train):
     warm, warm_train = train_model(train, a.warmup_epochs, a.seed) if a.warmup_epochs > 0 else (AutoEncoder(), None)
     warm_infer = inference_speed(warm, x, 1) if a.warmup_epochs > 0 else None
     reply(ready=blas_setup(), warmup_train_img_per_s=warm_train, warmup_infer_img_per_s=warm_infer)
     model = warm
+
+    def train_once():
+        trained, rate = train_model(train, a.epochs, a.seed)
+        return trained, a.epochs * len(train), a.epochs * len(train) / rate
+
+    def infer_once():
+        images = a.infer_passes * len(x)
+        return model, images, images / inference_speed(model, x, a.infer_passes)
+
     for line in sys.stdin:
-        command = line.strip()
+        command, *args = line.split() or [""]
+        min_seconds = float(args[0]) if args else 0.0
         if command == "train":
-            model, rate = train_model(train, a.epochs, a.seed)
+            model, rate = repeated(train_once, min_seconds)
             reply(train_img_per_s=rate)
         elif command == "infer":
-            reply(infer_img_per_s=inference_speed(model, x, a.infer_passes))
+            _, rate = repeated(infer_once, min_seconds)
+            reply(infer_img_per_s=rate)
         elif command:
-            reply(error=f"unknown command {command!r}: train or infer")
+            reply(error=f"unknown command {command!r}: train or infer [MIN_SECONDS]")
 
 
 def main():

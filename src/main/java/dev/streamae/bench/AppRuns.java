@@ -36,7 +36,8 @@ final class AppRuns implements AutoCloseable {
         this.plan = plan;
         this.models = models;
         this.progress = progress;
-        this.torch = torch == null ? null : new TorchRuns(torch, plan, StreamAeSettings.from(plan.config()).seed(), progress);
+        this.torch = torch == null ? null : new TorchRuns(torch, plan, StreamAeSettings.from(plan.config()).seed(),
+                TorchRuns.BESIDE_SECONDS, progress);
         this.admin = Admin.create(clientProps());
     }
 

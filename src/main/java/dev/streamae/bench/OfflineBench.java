@@ -70,7 +70,7 @@ final class OfflineBench {
                 Evaluation.scoreAll(warm, all);
             }
         }
-        try (TorchRuns pytorch = torch == null ? null : new TorchRuns(torch, plan, settings.seed(), progress)) {
+        try (TorchRuns pytorch = torch == null ? null : new TorchRuns(torch, plan, settings.seed(), 0, progress)) {
             for (int r = 1; r <= plan.repeats(); r++) {
                 if (pytorch != null) {
                     bestTrain.add(pytorch.best(TorchRuns.Kind.TRAINING, "offline run " + r));

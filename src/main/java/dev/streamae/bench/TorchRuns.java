@@ -17,6 +17,12 @@ import java.util.stream.Collectors;
  * reference, since PyTorch's best setting on the machine is what StreamAE is held to. The
  * processes start on first use: for the trainer and the scorer that is after their warm-up runs,
  * so that the reference's start and warm-up epoch do not run beside the JVM's warm-up.
+ *
+ * <p>Beside the trainer and the scorer each measurement lasts at least {@link #BESIDE_SECONDS}
+ * (the script repeats its pass): a pass of two epochs takes about 0.4 s on the quiet 2-core
+ * machine, where the runs it is compared with take 3-15 s, and so short a sample catches a burst
+ * of other load whole where the run beside it averages it out (on a busy machine, passes beside
+ * one trainer run gave 25,700 and 6,600 img/s). Offline, one pass each, as the engines make.
  */
 final class TorchRuns implements AutoCloseable {
 
@@ -37,18 +43,23 @@ final class TorchRuns implements AutoCloseable {
     }
 
     private static final Duration MEASURE_TIMEOUT = Duration.ofMinutes(10);
+    /** The least timed work of a measurement beside the trainer's or the scorer's runs. */
+    static final double BESIDE_SECONDS = 2;
 
     private final TorchReference reference;
     private final BenchPlan plan;
     private final long seed;
+    private final double minSeconds;
     private final Consumer<String> progress;
     private final Map<Integer, TorchSession> sessions = new LinkedHashMap<>();
     private final Map<Kind, Map<Integer, List<Double>>> perThread = new EnumMap<>(Kind.class);
 
-    TorchRuns(TorchReference reference, BenchPlan plan, long seed, Consumer<String> progress) {
+    /** @param minSeconds the least timed work of a measurement (0: one pass) */
+    TorchRuns(TorchReference reference, BenchPlan plan, long seed, double minSeconds, Consumer<String> progress) {
         this.reference = reference;
         this.plan = plan;
         this.seed = seed;
+        this.minSeconds = minSeconds;
         this.progress = progress;
     }
 
@@ -61,7 +72,7 @@ final class TorchRuns implements AutoCloseable {
         double best = 0;
         List<String> rates = new ArrayList<>();
         for (int threads : plan.torchThreads()) {
-            double rate = session(threads).measure(kind.command, kind.replyKey, MEASURE_TIMEOUT);
+            double rate = session(threads).measure(kind.command + " " + minSeconds, kind.replyKey, MEASURE_TIMEOUT);
             perThread.computeIfAbsent(kind, k -> new LinkedHashMap<>()).computeIfAbsent(threads, k -> new ArrayList<>()).add(rate);
             rates.add(String.format(Locale.ROOT, "%d thread(s) %,.0f img/s", threads, rate));
             best = Math.max(best, rate);
@@ -80,7 +91,8 @@ final class TorchRuns implements AutoCloseable {
 
             @Override
             public String label() {
-                return "PyTorch " + kind.label + " beside the " + app + " (" + threads() + "; before run 1, after each)";
+                return String.format(Locale.ROOT, "PyTorch %s beside the %s (%s; >= %.0f s before run 1, after each)",
+                        kind.label, app, threads(), minSeconds);
             }
 
             @Override
