@@ -17,8 +17,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * What the trainer and scorer benchmarks share: the configuration of each fresh application (its
- * own application id and state directory, so every run starts from nothing), the models, progress
- * and clean-up of what the runs left on the broker.
+ * own application id and state directory, so every run starts from nothing), the models, progress,
+ * the PyTorch reference measured beside the runs, and clean-up of what the runs left on the broker.
  */
 final class AppRuns implements AutoCloseable {
 
@@ -26,14 +26,18 @@ final class AppRuns implements AutoCloseable {
     private final Function<StreamAeSettings, ModelFactory> models;
     private final Consumer<String> progress;
     private final Admin admin;
+    private final TorchRuns torch;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private final List<String> applicationIds = new ArrayList<>();
     private final List<Path> stateDirs = new ArrayList<>();
 
-    AppRuns(BenchPlan plan, Function<StreamAeSettings, ModelFactory> models, Consumer<String> progress) {
+    /** @param torch the PyTorch reference, or null to compare with none */
+    AppRuns(BenchPlan plan, Function<StreamAeSettings, ModelFactory> models, Consumer<String> progress, TorchReference torch) {
         this.plan = plan;
         this.models = models;
         this.progress = progress;
+        this.torch = torch == null ? null : new TorchRuns(torch, plan, StreamAeSettings.from(plan.config()).seed(),
+                TorchRuns.BESIDE_SECONDS, progress);
         this.admin = Admin.create(clientProps());
     }
 
@@ -47,6 +51,16 @@ final class AppRuns implements AutoCloseable {
 
     void progress(String line) {
         progress.accept(line);
+    }
+
+    /** The PyTorch reference of {@code kind} to measure beside {@code app}'s runs, null without one. */
+    RunSeries.Reference torchBeside(TorchRuns.Kind kind, String app) {
+        return torch == null ? null : torch.beside(kind, app);
+    }
+
+    /** What the PyTorch reference ran on so far. */
+    List<TorchSetup> torchSetups() {
+        return torch == null ? List.of() : torch.setups();
     }
 
     ModelFactory models(StreamAeSettings settings) {
@@ -87,6 +101,9 @@ final class AppRuns implements AutoCloseable {
 
     @Override
     public void close() {
+        if (torch != null) {
+            torch.close();
+        }
         BenchKafka.deleteApps(admin, applicationIds, java.time.Duration.ofSeconds(30));
         admin.close();
         for (Path dir : stateDirs) {

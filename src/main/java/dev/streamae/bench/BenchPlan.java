@@ -13,14 +13,15 @@ import java.util.Set;
  * @param parts which parts to run
  * @param repeats runs of each measurement; the table shows their median
  * @param warmupRuns the most runs before those, not counted, so that the JIT compiler has done its
- *     work: the trainer and scorer stop warming up earlier once it has ({@link WarmUp})
+ *     work: the trainer and scorer stop warming up earlier once it has ({@link WarmUp}); if positive,
+ *     the offline engines and each PyTorch process also make a warm-up epoch
  * @param epochs offline training epochs (DL4J and PyTorch alike)
  * @param images backlog size for the end-to-end runs, a multiple of the training batch
  * @param latencyRate the fixed rate of the first latency measurement, images/s
  * @param latencySeconds how long each latency window measures (after its warm-up)
  * @param warmupSeconds images sent in this first part of a latency window are not counted
  * @param torchPythons python executables to try for the PyTorch reference; empty: skip it
- * @param torchThreads PyTorch thread counts to run; the best is the reference
+ * @param torchThreads PyTorch thread counts to run, a process each; the best in each measurement is the reference
  * @param forkChildren run trainer and scorer each in a child JVM (per-app memory figures)
  * @param childHeap {@code -Xmx} of the child JVMs
  * @param config StreamAE and Kafka settings for both apps (bootstrap.servers: use that broker)

@@ -23,12 +23,16 @@ import java.util.Map;
  * @param measures every measure, medians and runs
  * @param checks targets and ratios evaluated from the medians
  * @param notes what was skipped and why, and anything a reader should know
+ * @param torchSetups what the PyTorch reference's processes ran on, each distinct setup once
+ *     (empty when it did not run)
  * @param previous the medians of the file this one replaced, or null
  */
 public record BenchReport(int format, String startedAt, Machine machine, Map<String, String> settings,
-                          List<Measure> measures, List<Check> checks, List<String> notes, Previous previous) {
+                          List<Measure> measures, List<Check> checks, List<String> notes, List<TorchSetup> torchSetups,
+                          Previous previous) {
 
-    public static final int FORMAT = 1;
+    /** 2: PyTorch measured beside the trainer and the scorer, its setups recorded. */
+    public static final int FORMAT = 2;
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -52,6 +56,7 @@ public record BenchReport(int format, String startedAt, Machine machine, Map<Str
         measures = List.copyOf(measures);
         checks = List.copyOf(checks);
         notes = List.copyOf(notes);
+        torchSetups = torchSetups == null ? List.of() : List.copyOf(torchSetups);
     }
 
     /** Median by measure key, in measure order. */
@@ -76,7 +81,7 @@ public record BenchReport(int format, String startedAt, Machine machine, Map<Str
     /** This report with {@code older}'s medians as its previous run. */
     public BenchReport comparedWith(BenchReport older) {
         Previous p = older == null ? null : new Previous(older.startedAt(), older.medians());
-        return new BenchReport(format, startedAt, machine, settings, measures, checks, notes, p);
+        return new BenchReport(format, startedAt, machine, settings, measures, checks, notes, torchSetups, p);
     }
 
     public String toJson() {

@@ -17,18 +17,24 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
  * Runs a benchmark: the broker (embedded unless one is configured), the topics, the offline
  * comparison with PyTorch, the backlog and the scorer's model, then the trainer and the scorer,
- * each in a child JVM of its own (so heap and resident memory are each app's) or in this one.
+ * each in a child JVM of its own (so heap and resident memory are each app's) or in this one,
+ * each with the PyTorch reference of its kind measured between its runs ({@link RunSeries}) by
+ * processes the JVM that runs it starts.
  */
 public final class BenchRunner {
 
@@ -59,6 +65,7 @@ public final class BenchRunner {
         double loadBefore = loadAverage();
         List<String> notes = new ArrayList<>();
         List<Measure> measures = new ArrayList<>();
+        Set<TorchSetup> torchSetups = new LinkedHashSet<>();
         Map<String, String> config = new HashMap<>(plan.config());
         LocalKafka broker = null;
         try {
@@ -70,20 +77,16 @@ public final class BenchRunner {
             BenchPlan planned = plan.withConfig(config);
             Map<String, Object> clientProps = AppRuns.clientProps(config);
             StreamAeSettings settings = StreamAeSettings.from(config);
+            TorchReference torch = findTorch(notes);
             Snapshot scorerModel = null;
             if (plan.has(BenchPlan.Part.OFFLINE)) {
-                TorchReference torch = findTorch(notes);
                 if (System.getenv("OMP_NUM_THREADS") == null) {
                     notes.add("OMP_NUM_THREADS is not set: DL4J's offline figures are about half what they are with "
                             + "OMP_NUM_THREADS=1 (the launcher sets it; the child JVMs always have it)");
                 }
                 OfflineBench.Outcome offline = OfflineBench.run(plan, settings, torch, ScorerBench.MODEL_NAME, progress);
                 measures.addAll(offline.measures());
-                if (offline.torchBlas() != null) {
-                    notes.add("PyTorch's BLAS: " + offline.torchBlas() + ". Debian's torch calls whatever libblas.so.3 "
-                            + "points to, and its speed depends on it (on the 2-core machine: OpenBLAS 31,000 img/s training "
-                            + "and 104,000 inference, the reference BLAS 3,400 and 6,600): compare runs with the same BLAS");
-                }
+                torchSetups.addAll(offline.torchSetups());
                 scorerModel = offline.model();
             }
             if (plan.has(BenchPlan.Part.TRAINER) || plan.has(BenchPlan.Part.SCORER)) {
@@ -100,8 +103,11 @@ public final class BenchRunner {
                 }
                 for (BenchPlan.Part part : List.of(BenchPlan.Part.TRAINER, BenchPlan.Part.SCORER)) {
                     if (plan.has(part)) {
-                        measures.addAll(plan.forkChildren() ? inChild(part, config, backlog, logDir)
-                                : inThisJvm(planned, part, backlog, null));
+                        BenchReport done = plan.forkChildren() ? inChild(part, config, backlog, torch, logDir)
+                                : inThisJvm(planned, part, backlog, null, torch);
+                        measures.addAll(done.measures());
+                        torchSetups.addAll(done.torchSetups());
+                        notes.addAll(done.notes());
                     }
                 }
                 if (!plan.forkChildren()) {
@@ -113,19 +119,48 @@ public final class BenchRunner {
                 broker.close();
             }
         }
+        notes.addAll(torchNotes(torchSetups));
         Map<String, Double> medians = new HashMap<>();
         measures.forEach(m -> medians.put(m.key(), m.median()));
         BenchReport.Machine machine = new BenchReport.Machine(Runtime.getRuntime().availableProcessors(), loadBefore,
                 loadAverage(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return new BenchReport(BenchReport.FORMAT, startedAt, machine, plan.describe(), measures,
-                Checks.evaluate(medians, plan.latencyRate()), notes, null);
+                Checks.evaluate(medians, plan.latencyRate(), torchSetups.stream().anyMatch(TorchSetup::kernelForced)), notes,
+                List.copyOf(torchSetups), null);
+    }
+
+    /**
+     * What a reader must know of the PyTorch reference's setup: a BLAS other than OpenBLAS, a kernel
+     * forced by {@code OPENBLAS_CORETYPE} (the targets against PyTorch then get no verdict, see
+     * {@link Checks}), and processes that ran on different setups.
+     */
+    static List<String> torchNotes(Collection<TorchSetup> setups) {
+        List<String> notes = new ArrayList<>();
+        if (setups.size() > 1) {
+            notes.add("the PyTorch reference's processes ran on " + setups.size() + " different setups (see the lines "
+                    + "\"PyTorch reference:\" above): the ratios to PyTorch mix them");
+        }
+        setups.stream().filter(t -> t.core() == null).findFirst().ifPresent(t -> notes.add("PyTorch ran on " + t.blas()
+                + ", not OpenBLAS. Debian's torch calls whatever libblas.so.3 points to, and its speed depends on it (on "
+                + "the 2-core machine: OpenBLAS 31,000 img/s training and 104,000 inference, the reference BLAS 3,400 and "
+                + "6,600): compare runs with the same BLAS"));
+        setups.stream().filter(TorchSetup::kernelForced).findFirst().ifPresent(t -> notes.add("PyTorch ran on the OpenBLAS "
+                + "kernel " + t.core() + ", forced by OPENBLAS_CORETYPE=" + t.coretypeEnv() + ", where OpenBLAS picks "
+                + (t.ownCore() == null ? "a kernel it could not tell" : t.ownCore()) + " on this CPU by itself. A kernel for "
+                + "another CPU can slow PyTorch a lot (on the 2-core AVX-512 machine Haswell's held its training to 30,000 "
+                + "img/s, against 40,000 with OpenBLAS's own pick), so the ratios to PyTorch may flatter StreamAE and the "
+                + "targets against it get no verdict. For a fair comparison: env -u OPENBLAS_CORETYPE src/bin/streamae bench"));
+        return notes;
     }
 
     /** A child JVM's part: the trainer or the scorer against the given broker, backlog and model. */
-    public List<Measure> runChild(BenchPlan.Part part, BenchKafka.Backlog backlog) throws Exception {
+    public BenchReport runChild(BenchPlan.Part part, BenchKafka.Backlog backlog) throws Exception {
+        List<String> notes = new ArrayList<>();
+        TorchReference torch = plan.torch() ? findTorch(notes) : null;
         try (MemorySampler memory = MemorySampler.start(200)) {
-            return inThisJvm(plan, part, backlog, memory);
+            BenchReport report = inThisJvm(plan, part, backlog, memory, torch);
+            return childReport(report.measures(), report.torchSetups(), notes);
         }
     }
 
@@ -134,11 +169,13 @@ public final class BenchRunner {
         return new BenchKafka.Backlog(BenchKafka.Backlog.decodeStart(start), count, prefix);
     }
 
-    private List<Measure> inThisJvm(BenchPlan p, BenchPlan.Part part, BenchKafka.Backlog backlog, MemorySampler memory)
-            throws Exception {
-        try (AppRuns runs = new AppRuns(p, models, progress)) {
-            return part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlog, memory)
+    /** The part's measures and the PyTorch setups seen, as a child reports them. */
+    private BenchReport inThisJvm(BenchPlan p, BenchPlan.Part part, BenchKafka.Backlog backlog, MemorySampler memory,
+                                  TorchReference torch) throws Exception {
+        try (AppRuns runs = new AppRuns(p, models, progress, torch)) {
+            List<Measure> measures = part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlog, memory)
                     : ScorerBench.run(runs, backlog, memory);
+            return childReport(measures, runs.torchSetups(), List.of());
         }
     }
 
@@ -152,13 +189,13 @@ public final class BenchRunner {
             notes.add("PyTorch reference skipped: none of " + plan.torchPythons() + " can import torch and numpy "
                     + "(Debian: apt-get install python3-torch)");
         } else {
-            progress.accept("PyTorch reference: " + torch.python() + " src/bench/torch_reference.py --speed-only");
+            progress.accept("PyTorch reference: " + torch.python() + " src/bench/torch_reference.py --serve");
         }
         return torch;
     }
 
-    private List<Measure> inChild(BenchPlan.Part part, Map<String, String> config, BenchKafka.Backlog backlog, Path logDir)
-            throws IOException, InterruptedException {
+    private BenchReport inChild(BenchPlan.Part part, Map<String, String> config, BenchKafka.Backlog backlog,
+                                TorchReference torch, Path logDir) throws IOException, InterruptedException {
         String name = part.name().toLowerCase(Locale.ROOT);
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");
@@ -179,6 +216,7 @@ public final class BenchRunner {
                 "--bootstrap-servers", config.get("bootstrap.servers"),
                 BACKLOG_OPTION, backlog.encodeStart(), BACKLOG_PREFIX_OPTION, backlog.idPrefix(),
                 "--images", Integer.toString(backlog.count()),
+                "--epochs", Integer.toString(plan.epochs()),
                 "--repeats", Integer.toString(plan.repeats()),
                 "--warmup-runs", Integer.toString(plan.warmupRuns()),
                 "--latency-rate", Integer.toString(plan.latencyRate()),
@@ -186,6 +224,9 @@ public final class BenchRunner {
                 "--warmup-seconds", Integer.toString(plan.warmupSeconds()),
                 WORK_DIR_OPTION, plan.workDir().resolve(name).toString(),
                 "--json", json.toString()));
+        // The python found here, so that the child does not probe the others again.
+        command.addAll(torch == null ? List.of("--no-torch") : List.of("--python", torch.python(),
+                "--torch-threads", plan.torchThreads().stream().map(String::valueOf).collect(Collectors.joining(","))));
         plan.config().forEach((k, v) -> {
             if (!k.equals("bootstrap.servers")) {
                 command.addAll(List.of("--set", k + "=" + v));
@@ -208,7 +249,7 @@ public final class BenchRunner {
             throw new IllegalStateException("the " + name + " benchmark failed (exit " + child.exitValue() + "); see " + log
                     + tail(log));
         }
-        return BenchReport.fromJson(Files.readString(json)).measures();
+        return BenchReport.fromJson(Files.readString(json));
     }
 
     private static String tail(Path log) {
@@ -225,10 +266,10 @@ public final class BenchRunner {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    /** A report of a child's measures, to hand them to the parent. */
-    public static BenchReport childReport(List<Measure> measures) {
+    /** A report of a child's measures, PyTorch setups and notes, to hand them to the parent. */
+    private static BenchReport childReport(List<Measure> measures, List<TorchSetup> torchSetups, List<String> notes) {
         return new BenchReport(BenchReport.FORMAT, Instant.now().toString(),
                 new BenchReport.Machine(Runtime.getRuntime().availableProcessors(), -1, -1, "", ""),
-                Map.of(), measures, List.of(), List.of(), null);
+                Map.of(), measures, List.of(), notes, torchSetups, null);
     }
 }

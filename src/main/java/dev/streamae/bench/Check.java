@@ -14,7 +14,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  */
 public record Check(String name, Double value, String unit, String bound, double limit, Status status) {
 
-    public enum Status { PASS, FAIL, SKIPPED, INFO }
+    /** NO_VERDICT: measured against a reference the bench cannot stand behind (see {@link Checks}). */
+    public enum Status { PASS, FAIL, SKIPPED, INFO, NO_VERDICT }
 
     static Check atLeast(String name, Double value, String unit, double limit) {
         return target(name, value, unit, ">=", limit);
@@ -38,6 +39,12 @@ public record Check(String name, Double value, String unit, String bound, double
             status = ok ? Status.PASS : Status.FAIL;
         }
         return new Check(name, value, unit, bound, limit, status);
+    }
+
+    /** This target with its value but no pass or fail; a check not measured stays SKIPPED. */
+    Check withoutVerdict() {
+        return status == Status.PASS || status == Status.FAIL ? new Check(name, value, unit, bound, limit, Status.NO_VERDICT)
+                : this;
     }
 
     @JsonIgnore

@@ -7,7 +7,6 @@ import dev.streamae.model.Evaluation;
 import dev.streamae.model.OfflineTrainer;
 import dev.streamae.model.Snapshot;
 import dev.streamae.streams.StreamAeSettings;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +18,8 @@ import java.util.function.Consumer;
 /**
  * Offline training and batch inference of the seed network: the model's two engines (the vector
  * engine the service runs, and DL4J, the reference it was checked against) in this JVM and the
- * PyTorch reference as a subprocess, alternated run by run so that a busy machine slows all alike.
+ * PyTorch reference (one warm process per thread count, {@link TorchRuns}), alternated run by run so
+ * that a busy machine slows all alike.
  * Same protocol for each: the 8,000-image training split in a fresh seeded order each epoch,
  * batch 64, Adam lr 0.005, the time of the training passes only; then five forward passes over all
  * 10,000 MNIST digits (one in a quick run; PyTorch always makes five).
@@ -28,8 +28,8 @@ final class OfflineBench {
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
 
-    /** @param torchBlas the BLAS library PyTorch loaded, or null when PyTorch did not run */
-    record Outcome(List<Measure> measures, Snapshot model, String torchBlas) {
+    /** @param torchSetups what PyTorch ran on, empty when it did not run */
+    record Outcome(List<Measure> measures, Snapshot model, List<TorchSetup> torchSetups) {
     }
 
     /** One engine's keys and label in the report. */
@@ -57,11 +57,8 @@ final class OfflineBench {
                 .filter(e -> e.engine() == Autoencoders.Engine.DL4J || Autoencoders.engine() == Autoencoders.Engine.VECTOR)
                 .toList();
         Map<String, List<Double>> runs = new LinkedHashMap<>();
-        Map<Integer, List<Double>> torchTrain = new LinkedHashMap<>();
-        Map<Integer, List<Double>> torchInfer = new LinkedHashMap<>();
         List<Double> bestTrain = new ArrayList<>();
         List<Double> bestInfer = new ArrayList<>();
-        String torchBlas = null;
         Autoencoder served = null;
         if (plan.warmupRuns() > 0) {
             // One epoch and one inference pass each, not counted: the JIT compiler's work is not the model's speed.
@@ -73,77 +70,70 @@ final class OfflineBench {
                 Evaluation.scoreAll(warm, all);
             }
         }
-        for (int r = 1; r <= plan.repeats(); r++) {
-            if (torch != null) {
-                double train1 = 0;
-                double infer1 = 0;
-                for (int threads : plan.torchThreads()) {
-                    TorchReference.Result t = torch.run(plan.epochs(), threads, settings.seed(), Duration.ofMinutes(10));
-                    torchBlas = t.blas();
-                    torchTrain.computeIfAbsent(threads, k -> new ArrayList<>()).add(t.trainImagesPerSecond());
-                    torchInfer.computeIfAbsent(threads, k -> new ArrayList<>()).add(t.inferImagesPerSecond());
-                    train1 = Math.max(train1, t.trainImagesPerSecond());
-                    infer1 = Math.max(infer1, t.inferImagesPerSecond());
-                    progress.accept(String.format(Locale.ROOT, "offline run %d: PyTorch, %d thread(s): %,.0f img/s training, "
-                            + "%,.0f img/s inference", r, threads, t.trainImagesPerSecond(), t.inferImagesPerSecond()));
+        try (TorchRuns pytorch = torch == null ? null : new TorchRuns(torch, plan, settings.seed(), 0, progress)) {
+            for (int r = 1; r <= plan.repeats(); r++) {
+                if (pytorch != null) {
+                    bestTrain.add(pytorch.best(TorchRuns.Kind.TRAINING, "offline run " + r));
+                    bestInfer.add(pytorch.best(TorchRuns.Kind.INFERENCE, "offline run " + r));
                 }
-                bestTrain.add(train1);
-                bestInfer.add(infer1);
+                for (EngineKeys e : engines) {
+                    Autoencoder model = measure(plan, settings, e, train, all, runs, r, progress);
+                    if (e.engine() == Autoencoders.engine()) {
+                        served = model;
+                    }
+                }
+            }
+            String protocol = String.format(Locale.ROOT, "batch 64, %d epoch%s", plan.epochs(), plan.epochs() == 1 ? "" : "s");
+            List<Measure> measures = new ArrayList<>();
+            for (EngineKeys e : engines) {
+                measures.add(Measure.rate(e.train(), "offline training, " + e.label() + " (" + protocol + ", 1 thread)",
+                        runs.get(e.train())));
+            }
+            if (pytorch != null) {
+                measures.add(Measure.rate(Checks.TORCH_TRAIN, "offline training, PyTorch (" + pytorch.threads() + ")", bestTrain));
             }
             for (EngineKeys e : engines) {
-                Autoencoder model = Autoencoders.create(e.engine(), settings.architecture(), settings.metric(),
-                        settings.learningRate(), settings.seed());
-                long cpu0 = THREADS.getCurrentThreadCpuTime();
-                OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
-                        .train(train, new float[0][], plan.epochs(), new OfflineTrainer.Listener() { });
-                double trainRate = result.trainImagesPerSecond();
-                runs.computeIfAbsent(e.train(), k -> new ArrayList<>()).add(trainRate);
-                // Both engines compute on the calling thread (ND4J with OMP_NUM_THREADS=1): its CPU time is the model's.
-                runs.computeIfAbsent(e.trainCpu(), k -> new ArrayList<>()).add(ProcessCpu.microsPerImage(cpu0,
-                        THREADS.getCurrentThreadCpuTime(), (long) plan.epochs() * train.length));
-                long start = System.nanoTime();
-                for (int pass = 0; pass < plan.inferencePasses(); pass++) {
-                    Evaluation.scoreAll(model, all);
-                }
-                double inferRate = (double) plan.inferencePasses() * all.length / ((System.nanoTime() - start) / 1e9);
-                runs.computeIfAbsent(e.infer(), k -> new ArrayList<>()).add(inferRate);
-                progress.accept(String.format(Locale.ROOT, "offline run %d: %s: %,.0f img/s training, %,.0f img/s inference",
-                        r, e.label(), trainRate, inferRate));
-                if (e.engine() == Autoencoders.engine()) {
-                    served = model;
-                }
+                measures.add(Measure.of(e.trainCpu(), "offline training, " + e.label() + ", CPU per image", "us",
+                        false, runs.get(e.trainCpu())));
             }
-        }
-        String protocol = String.format(Locale.ROOT, "batch 64, %d epoch%s", plan.epochs(), plan.epochs() == 1 ? "" : "s");
-        List<Measure> measures = new ArrayList<>();
-        for (EngineKeys e : engines) {
-            measures.add(Measure.rate(e.train(), "offline training, " + e.label() + " (" + protocol + ", 1 thread)",
-                    runs.get(e.train())));
-        }
-        if (torch != null) {
-            measures.add(Measure.rate(Checks.TORCH_TRAIN, "offline training, PyTorch (best of " + threads(plan) + ")", bestTrain));
-        }
-        for (EngineKeys e : engines) {
-            measures.add(Measure.of(e.trainCpu(), "offline training, " + e.label() + ", CPU per image", "us",
-                    false, runs.get(e.trainCpu())));
-        }
-        for (EngineKeys e : engines) {
-            measures.add(Measure.rate(e.infer(), "batch inference, " + e.label() + " (batch 256, codes + errors)",
-                    runs.get(e.infer())));
-        }
-        if (torch != null) {
-            measures.add(Measure.rate(Checks.TORCH_INFER, "batch inference, PyTorch (batch 10,000, best of " + threads(plan) + ")",
-                    bestInfer));
-            if (plan.torchThreads().size() > 1) {
-                torchTrain.forEach((t, times) -> measures.add(Measure.rate(Checks.TORCH_TRAIN + ".t" + t,
-                        "  PyTorch training, " + t + " thread(s)", times)));
-                torchInfer.forEach((t, times) -> measures.add(Measure.rate(Checks.TORCH_INFER + ".t" + t,
-                        "  PyTorch inference, " + t + " thread(s)", times)));
+            for (EngineKeys e : engines) {
+                measures.add(Measure.rate(e.infer(), "batch inference, " + e.label() + " (batch 256, codes + errors)",
+                        runs.get(e.infer())));
             }
+            if (pytorch != null) {
+                measures.add(Measure.rate(Checks.TORCH_INFER, "batch inference, PyTorch (batch 10,000, " + pytorch.threads() + ")",
+                        bestInfer));
+                measures.addAll(pytorch.perThread(TorchRuns.Kind.TRAINING, Checks.TORCH_TRAIN));
+                measures.addAll(pytorch.perThread(TorchRuns.Kind.INFERENCE, Checks.TORCH_INFER));
+            }
+            Snapshot snapshot = OfflineTrainer.snapshot(served, modelName, split.heldOut().pixelRows(),
+                    settings.falseAlarmRate(), (long) plan.epochs() * train.length, Instant.now());
+            return new Outcome(measures, snapshot, pytorch == null ? List.of() : pytorch.setups());
         }
-        Snapshot snapshot = OfflineTrainer.snapshot(served, modelName, split.heldOut().pixelRows(),
-                settings.falseAlarmRate(), (long) plan.epochs() * train.length, Instant.now());
-        return new Outcome(measures, snapshot, torchBlas);
+    }
+
+    /** One run of one engine: a fresh model trained, then the inference passes; returns the model. */
+    private static Autoencoder measure(BenchPlan plan, StreamAeSettings settings, EngineKeys e, float[][] train,
+                                       float[][] all, Map<String, List<Double>> runs, int r, Consumer<String> progress) {
+        Autoencoder model = Autoencoders.create(e.engine(), settings.architecture(), settings.metric(),
+                settings.learningRate(), settings.seed());
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        OfflineTrainer.Result result = new OfflineTrainer(model, OfflineTrainer.DEFAULT_BATCH_SIZE, settings.seed())
+                .train(train, new float[0][], plan.epochs(), new OfflineTrainer.Listener() { });
+        double trainRate = result.trainImagesPerSecond();
+        runs.computeIfAbsent(e.train(), k -> new ArrayList<>()).add(trainRate);
+        // Both engines compute on the calling thread (ND4J with OMP_NUM_THREADS=1): its CPU time is the model's.
+        runs.computeIfAbsent(e.trainCpu(), k -> new ArrayList<>()).add(ProcessCpu.microsPerImage(cpu0,
+                THREADS.getCurrentThreadCpuTime(), (long) plan.epochs() * train.length));
+        long start = System.nanoTime();
+        for (int pass = 0; pass < plan.inferencePasses(); pass++) {
+            Evaluation.scoreAll(model, all);
+        }
+        double inferRate = (double) plan.inferencePasses() * all.length / ((System.nanoTime() - start) / 1e9);
+        runs.computeIfAbsent(e.infer(), k -> new ArrayList<>()).add(inferRate);
+        progress.accept(String.format(Locale.ROOT, "offline run %d: %s: %,.0f img/s training, %,.0f img/s inference",
+                r, e.label(), trainRate, inferRate));
+        return model;
     }
 
     /** A model for the scorer when the offline part is not run: one quick epoch. */
@@ -156,10 +146,5 @@ final class OfflineBench {
                 .train(train, new float[0][], 1, new OfflineTrainer.Listener() { });
         return OfflineTrainer.snapshot(model, modelName, split.heldOut().pixelRows(), settings.falseAlarmRate(),
                 train.length, Instant.now());
-    }
-
-    private static String threads(BenchPlan plan) {
-        return plan.torchThreads().size() == 1 ? plan.torchThreads().get(0) + " thread(s)"
-                : plan.torchThreads().toString().replaceAll("[\\[\\]]", "").replace(", ", "/") + " threads";
     }
 }

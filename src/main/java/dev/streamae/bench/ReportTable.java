@@ -17,6 +17,7 @@ public final class ReportTable {
                 report.startedAt(), m.cores(), load(m.loadBefore()), load(m.loadAfter()), m.java()));
         sb.append("settings: ").append(report.settings().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "))).append('\n');
+        report.torchSetups().forEach(t -> sb.append("PyTorch reference: ").append(t.describe()).append('\n'));
         if (report.previous() != null) {
             sb.append("compared with the previous run of ").append(report.previous().startedAt()).append('\n');
         }
@@ -25,8 +26,9 @@ public final class ReportTable {
         String row = "%-" + labelWidth + "s  %16s  %-30s  %s%n";
         sb.append(String.format(Locale.ROOT, row, "measure", "median", "runs", report.previous() == null ? "" : "vs previous"));
         for (Measure x : report.measures()) {
-            String runs = x.runs().stream().map(v -> number(v)).collect(Collectors.joining(" / "));
-            sb.append(String.format(Locale.ROOT, row, x.label(), number(x.median()) + " " + x.unit(), runs,
+            String runs = x.runs().stream().map(v -> x.unit().equals("x") ? value(v, "x") : number(v))
+                    .collect(Collectors.joining(" / "));
+            sb.append(String.format(Locale.ROOT, row, x.label(), value(x.median(), x.unit()), runs,
                     delta(report.delta(x), x.higherIsBetter())));
         }
         sb.append('\n');
@@ -41,6 +43,7 @@ public final class ReportTable {
                 case FAIL -> "FAIL";
                 case SKIPPED -> "not measured";
                 case INFO -> "";
+                case NO_VERDICT -> "no verdict (see the notes)";
             };
             sb.append(String.format(Locale.ROOT, checkRow, c.name(),
                     c.value() == null ? "-" : value(c.value(), c.unit()), target, result).stripTrailing()).append('\n');
@@ -61,7 +64,7 @@ public final class ReportTable {
     }
 
     static String value(double v, String unit) {
-        return unit.equals("x") ? String.format(Locale.ROOT, "%.2fx", v) : number(v) + " " + unit;
+        return unit.equals("x") && !Double.isNaN(v) ? String.format(Locale.ROOT, "%.2fx", v) : number(v) + " " + unit;
     }
 
     /** "+3.1%" with a marker when the change is for the worse. */

@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The scorer topology end to end, with a warmed-up model already published:
  * <ul>
  *   <li>throughput: a fresh scorer per run on the pre-produced backlog, timed by a read_committed
- *       consumer of {@code image-scores} from the first committed scores to the last;</li>
+ *       consumer of {@code image-scores} from the first committed scores to the last, with PyTorch's
+ *       batch inference measured before the first measured run and after each ({@link RunSeries});</li>
  *   <li>latency: one scorer, fed at a fixed rate and then at 80% of the measured throughput; the
  *       latency of an image is the time the consumer received its score minus the image's
  *       timestamp, which the producer (Kafka's default settings, as a user's would have) sets when
@@ -43,7 +44,7 @@ final class ScorerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        RunSeries series = new RunSeries(runs, "scorer").runAll(() -> {
+        RunSeries series = new RunSeries(runs, "scorer", runs.torchBeside(TorchRuns.Kind.INFERENCE, "scorer")).runAll(() -> {
             Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);

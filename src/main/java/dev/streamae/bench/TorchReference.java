@@ -1,17 +1,12 @@
 package dev.streamae.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,20 +15,16 @@ import java.util.concurrent.TimeUnit;
  * The PyTorch reference the project carries ({@code src/bench/torch_reference.py}, on the
  * classpath as {@code /bench/torch_reference.py}): the seed's network in PyTorch, trained on the
  * same 8,000-image split with batch 64 and timed the same way as the DL4J model, run as a
- * subprocess on the IDX files shipped in the jar.
+ * subprocess on the IDX files shipped in the jar. {@link #start} starts one such process, kept
+ * warm and measured on demand ({@link TorchSession}).
  */
 public final class TorchReference {
 
     static final String SCRIPT = "/bench/torch_reference.py";
     private static final List<String> DATA = List.of("mnist-images-idx3-ubyte.gz", "fashion-images-idx3-ubyte.gz");
 
-    /**
-     * One run's summary: training and batch-inference throughput.
-     *
-     * @param blas the BLAS library the script's process loaded (see the script), or "unknown"
-     */
-    public record Result(double trainImagesPerSecond, double inferImagesPerSecond, String blas) {
-    }
+    /** Import of torch, the data and the warm-up, on a machine that may be busy. */
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
 
     private final String python;
     private final Path workDir;
@@ -100,59 +91,37 @@ public final class TorchReference {
     }
 
     /**
-     * Trains for {@code epochs} epochs with {@code threads} PyTorch threads and returns its summary.
+     * Starts a warmed-up reference process with {@code threads} PyTorch threads, in this process's
+     * environment (the user's: {@code OPENBLAS_CORETYPE} and the like are passed on as they are,
+     * and the process reports what they made it run on, {@link TorchSetup}).
      *
-     * @throws IllegalStateException if the script fails, times out or prints no summary
+     * @param epochs training epochs of each measured training pass
+     * @param inferencePasses passes over the 10,000 digits of each measured inference
+     * @param warmupEpochs epochs (and then one inference pass) before the process is ready, not counted
      */
-    public Result run(int epochs, int threads, long seed, Duration timeout) {
-        List<String> command = new ArrayList<>(List.of(python, workDir.resolve("torch_reference.py").toString(),
-                workDir.resolve(DATA.get(0)).toString(), workDir.resolve(DATA.get(1)).toString(),
-                "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
-                "--seed", Long.toString(seed), "--speed-only"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        // Intra-op threads are set by the script; OpenMP's pool must agree or it oversubscribes.
-        builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-        List<String> output = new ArrayList<>();
-        try {
-            Process p = builder.start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                }
-            }
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("the PyTorch reference did not finish within " + timeout.toSeconds() + " s");
-            }
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException("the PyTorch reference failed (exit " + p.exitValue() + "): "
-                        + String.join(" | ", output.subList(Math.max(0, output.size() - 5), output.size())));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + python, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running the PyTorch reference", e);
-        }
-        for (int i = output.size() - 1; i >= 0; i--) {
-            Map<String, String> summary = parseSummary(output.get(i));
-            if (summary.containsKey("train_img_per_s") && summary.containsKey("infer_img_per_s")) {
-                return new Result(Double.parseDouble(summary.get("train_img_per_s")),
-                        Double.parseDouble(summary.get("infer_img_per_s")), summary.getOrDefault("blas", "unknown"));
-            }
-        }
-        throw new IllegalStateException("the PyTorch reference printed no summary line: " + String.join(" | ", output));
+    TorchSession start(int threads, int epochs, int inferencePasses, int warmupEpochs, long seed) {
+        return start(threads, epochs, inferencePasses, warmupEpochs, seed, Map.of());
     }
 
-    /** The {@code key=value} pairs of a summary line (other words are ignored). */
-    static Map<String, String> parseSummary(String line) {
-        Map<String, String> m = new HashMap<>();
-        for (String word : line.trim().split("\\s+")) {
-            int eq = word.indexOf('=');
-            if (eq > 0) {
-                m.put(word.substring(0, eq), word.substring(eq + 1));
+    /** As {@link #start(int, int, int, int, long)}, with {@code environment} over this process's (null values remove). */
+    TorchSession start(int threads, int epochs, int inferencePasses, int warmupEpochs, long seed,
+                       Map<String, String> environment) {
+        List<String> command = List.of(python, workDir.resolve("torch_reference.py").toString(),
+                workDir.resolve(DATA.get(0)).toString(), workDir.resolve(DATA.get(1)).toString(), "--serve",
+                "--epochs", Integer.toString(epochs), "--threads", Integer.toString(threads),
+                "--infer-passes", Integer.toString(inferencePasses), "--warmup-epochs", Integer.toString(warmupEpochs),
+                "--seed", Long.toString(seed));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // Intra-op threads are set by the script; OpenMP's pool must agree or it oversubscribes, and
+        // OpenBLAS takes its thread count from it too when OPENBLAS_NUM_THREADS is not set.
+        builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        environment.forEach((k, v) -> {
+            if (v == null) {
+                builder.environment().remove(k);
+            } else {
+                builder.environment().put(k, v);
             }
-        }
-        return m;
+        });
+        return new TorchSession(builder, threads, READY_TIMEOUT);
     }
 }

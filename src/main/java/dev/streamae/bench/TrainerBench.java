@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The trainer topology end to end: each run starts a fresh trainer (its own application id and
  * state) on the pre-produced backlog and times it from its first optimiser step (so start-up,
- * group joining and task creation are not counted) until every backlog image was trained.
+ * group joining and task creation are not counted) until every backlog image was trained, with
+ * PyTorch's training measured before the first measured run and after each ({@link RunSeries}).
  */
 final class TrainerBench {
 
@@ -24,7 +25,7 @@ final class TrainerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        RunSeries series = new RunSeries(runs, "trainer").runAll(() -> {
+        RunSeries series = new RunSeries(runs, "trainer", runs.torchBeside(TorchRuns.Kind.TRAINING, "trainer")).runAll(() -> {
             Map<String, String> config = runs.newApp("trainer", Map.of("model.name", MODEL_NAME));
             BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
             StreamAeSettings settings = StreamAeSettings.from(config);

@@ -44,6 +44,11 @@ final class WarmUp {
         return settled || runs >= maxRuns;
     }
 
+    /** The most warm-up runs. */
+    int maxRuns() {
+        return maxRuns;
+    }
+
     /** Warm-up runs so far. */
     int runs() {
         return runs;

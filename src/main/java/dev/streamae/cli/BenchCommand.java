@@ -23,12 +23,18 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Benchmarks offline training, the trainer and the scorer on a local broker, against PyTorch.",
         description = {"Measures, in one run on an embedded Kafka broker (or --bootstrap-servers): offline training and "
-                + "batch-inference images/s of the DL4J model and of the PyTorch reference "
+                + "batch-inference images/s of the model and of the PyTorch reference "
                 + "(src/bench/torch_reference.py, same split, batch and epochs; skipped where python3 cannot import "
                 + "torch); the trainer topology's images trained per second from the images topic; the scorer "
                 + "topology's images scored per second and its p50/p99 latency to a read_committed consumer at "
                 + "--latency-rate and at 80%% of its maximum; heap after GC and resident memory of trainer and scorer, "
                 + "each in a child JVM with -Xmx512m.",
+                "PyTorch runs in warm, long-lived processes (a warm-up epoch first), measured side by side: its "
+                        + "training right before the trainer's first measured run and after each, its inference the "
+                        + "same way around the scorer's; the targets are the median of the run-by-run ratios. It runs "
+                        + "in the environment given; the report names the BLAS and the OpenBLAS kernel it ran on, and "
+                        + "when OPENBLAS_CORETYPE forces another kernel than OpenBLAS picks itself, the targets against "
+                        + "PyTorch get no verdict.",
                 "Prints medians of --repeats runs, the ratios and the targets (pass/fail), and writes the same as JSON "
                         + "(with the previous file's medians, for the deltas). Run it on a quiet machine: other load "
                         + "slows every figure, though ratios suffer less.", ""})
@@ -48,7 +54,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "The most runs before the measured ones, not counted: the JIT compiler's work is no part "
                     + "of the steady state. The trainer and scorer stop warming up after the first run in which "
                     + "their JVM spent at most a quarter of the time compiling; so do the scorer latency app's "
-                    + "warm-up windows (at least one). Offline: one warm-up epoch if N > 0. Default: ${DEFAULT-VALUE}.")
+                    + "warm-up windows (at least one). Offline, and each PyTorch process: one warm-up epoch if N > 0. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int warmupRuns;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "2",
@@ -89,7 +96,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> pythons;
 
     @Option(names = "--torch-threads", paramLabel = "N", split = ",", defaultValue = "1,2",
-            description = "PyTorch thread counts to run; the fastest is the reference. Default: ${DEFAULT-VALUE}.")
+            description = "PyTorch thread counts to run, one process each; the fastest in each measurement is the "
+                    + "reference. Default: ${DEFAULT-VALUE}.")
     List<Integer> torchThreads;
 
     @Option(names = "--in-process", description = "Run trainer and scorer in this JVM instead of child JVMs "
@@ -133,8 +141,7 @@ final class BenchCommand implements Callable<Integer> {
             if (backlogStart == null || backlogPrefix == null) {
                 throw new CommandLine.ParameterException(cmd, "a child run needs its backlog");
             }
-            BenchRunner.childReport(runner.runChild(child, BenchRunner.backlog(backlogStart, plan.images(), backlogPrefix)))
-                    .write(json);
+            runner.runChild(child, BenchRunner.backlog(backlogStart, plan.images(), backlogPrefix)).write(json);
             return 0;
         }
         BenchReport previous = BenchReport.readIfPresent(json);

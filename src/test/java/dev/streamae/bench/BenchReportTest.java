@@ -42,18 +42,23 @@ class BenchReportTest {
     @Test
     void targetsPassFailOrAreSkippedWhenAMeasureIsMissing() {
         Map<String, Double> medians = new HashMap<>();
-        medians.put(Checks.TORCH_TRAIN, 20_000.0);
+        medians.put(Checks.TRAINER_PAIRS, 0.5);
         medians.put(Checks.TRAINER_E2E, 10_000.0);
-        medians.put(Checks.TORCH_INFER, 100_000.0);
-        medians.put(Checks.SCORER_E2E, 60_000.0);
+        medians.put(Checks.TRAINER_TORCH, 25_000.0);
+        medians.put(Checks.SCORER_PAIRS, 0.6);
         medians.put(Checks.SCORER_FIXED_P99, 50.0);
         medians.put(Checks.TRAINER_HEAP, 600.0);
-        List<Check> checks = Checks.evaluate(medians, 2000);
+        List<Check> checks = Checks.evaluate(medians, 2000, false);
 
-        assertThat(check(checks, "trainer e2e / PyTorch offline training"))
+        assertThat(check(checks, "trainer e2e / PyTorch training, run by run"))
                 .satisfies(c -> assertThat(c.value()).isCloseTo(0.5, within(1e-9)))
                 .extracting(Check::status).isEqualTo(Check.Status.FAIL);
-        assertThat(check(checks, "scorer e2e / PyTorch batch inference").status()).isEqualTo(Check.Status.PASS);
+        assertThat(check(checks, "trainer e2e / PyTorch training, ratio of the medians"))
+                .satisfies(c -> assertThat(c.value()).as("not the run-by-run median").isCloseTo(0.4, within(1e-9)))
+                .extracting(Check::status).isEqualTo(Check.Status.INFO);
+        assertThat(check(checks, "scorer e2e / PyTorch batch inference, run by run").status()).isEqualTo(Check.Status.PASS);
+        assertThat(check(checks, "scorer e2e / PyTorch batch inference, ratio of the medians").status())
+                .isEqualTo(Check.Status.SKIPPED);
         assertThat(check(checks, "scorer p99 latency at 2,000 img/s").status()).as("the limit itself passes")
                 .isEqualTo(Check.Status.PASS);
         assertThat(check(checks, "trainer heap after GC (-Xmx512m)").status()).isEqualTo(Check.Status.FAIL);
@@ -62,6 +67,48 @@ class BenchReportTest {
                 .extracting(Check::status).isEqualTo(Check.Status.SKIPPED);
         assertThat(check(checks, "DL4J / PyTorch offline training").status()).isEqualTo(Check.Status.SKIPPED);
         assertThat(checks.stream().filter(Check::isTarget)).hasSize(5);
+    }
+
+    @Test
+    void aForcedOpenBlasKernelLeavesTheTargetsAgainstPyTorchWithoutAVerdict() {
+        Map<String, Double> medians = Map.of(Checks.TRAINER_PAIRS, 1.28, Checks.SCORER_PAIRS, 0.3,
+                Checks.SCORER_FIXED_P99, 30.0);
+        List<Check> checks = Checks.evaluate(medians, 2000, true);
+
+        assertThat(check(checks, "trainer e2e / PyTorch training, run by run"))
+                .satisfies(c -> assertThat(c.value()).as("the ratio is still shown").isEqualTo(1.28))
+                .extracting(Check::status).isEqualTo(Check.Status.NO_VERDICT);
+        assertThat(check(checks, "scorer e2e / PyTorch batch inference, run by run").status())
+                .as("a failure is no verdict either").isEqualTo(Check.Status.NO_VERDICT);
+        assertThat(check(checks, "scorer p99 latency at 2,000 img/s").status()).as("targets not against PyTorch keep theirs")
+                .isEqualTo(Check.Status.PASS);
+        assertThat(check(Checks.evaluate(Map.of(), 2000, true), "trainer e2e / PyTorch training, run by run").status())
+                .as("not measured stays not measured").isEqualTo(Check.Status.SKIPPED);
+    }
+
+    @Test
+    void aKernelIsForcedOnlyWhenTheEnvironmentNamesAnotherThanOpenBlasPicks() {
+        TorchSetup forced = setup("Haswell", "Haswell", "Cooperlake");
+        assertThat(forced.kernelForced()).isTrue();
+        assertThat(forced.describe()).contains("OpenBLAS 0.3.21", "kernel Haswell FORCED by OPENBLAS_CORETYPE=Haswell",
+                "own pick on this CPU: Cooperlake", "torch 1.13.0", "AVX2");
+        assertThat(setup("Cooperlake", null, "Cooperlake").kernelForced()).isFalse();
+        assertThat(setup("Cooperlake", null, "Cooperlake").describe()).contains("kernel Cooperlake (OpenBLAS's own pick; "
+                + "OPENBLAS_CORETYPE not set)");
+        assertThat(setup("SkylakeX", "SKYLAKEX", "SkylakeX").kernelForced()).as("named as OpenBLAS would pick it").isFalse();
+        assertThat(setup("Haswell", "Haswell", null).kernelForced()).as("its own pick unknown").isTrue();
+        TorchSetup reference = new TorchSetup("1.13.0", "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3", null, null, "Haswell",
+                null, "AVX2");
+        assertThat(reference.kernelForced()).as("not OpenBLAS: no kernel to force").isFalse();
+        assertThat(reference.describe()).contains("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3", "not OpenBLAS");
+        assertThat(BenchRunner.torchNotes(List.of(reference))).singleElement().asString()
+                .contains("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3, not OpenBLAS", "compare runs with the same BLAS");
+
+        assertThat(BenchRunner.torchNotes(List.of(setup("Cooperlake", null, "Cooperlake")))).isEmpty();
+        assertThat(BenchRunner.torchNotes(List.of(setup("Cooperlake", null, "Cooperlake"), forced)))
+                .anySatisfy(n -> assertThat(n).contains("2 different setups"))
+                .anySatisfy(n -> assertThat(n).contains("forced by OPENBLAS_CORETYPE=Haswell", "picks Cooperlake",
+                        "no verdict", "env -u OPENBLAS_CORETYPE"));
     }
 
     @Test
@@ -109,9 +156,33 @@ class BenchReportTest {
                 .contains("trainer e2e", "12,000 img/s", "11,000 / 12,000 / 13,000", "+20.0%")
                 .contains("scorer latency p99", "60 ms", "+50.0% (worse)")
                 .contains("scorer p99 latency at 2,000 img/s", "<= 50 ms", "FAIL")
-                .contains("trainer e2e / PyTorch offline training", "not measured")
+                .contains("trainer e2e / PyTorch training, run by run", "not measured")
                 .contains("compared with the previous run of 2026-01-01T00:00:00Z")
-                .contains("note: a note");
+                .contains("note: a note")
+                .doesNotContain("PyTorch reference:");
+    }
+
+    @Test
+    void theTableShowsThePyTorchSetupTheRunByRunRatiosAndNoVerdict() {
+        List<Measure> measures = List.of(
+                Measure.rate(Checks.TRAINER_E2E, "trainer e2e", List.of(38_000.0, 36_000.0)),
+                Measure.rate(Checks.TRAINER_TORCH, "PyTorch training beside the trainer runs",
+                        List.of(30_000.0, 29_000.0, 31_000.0)),
+                Measure.of(Checks.TRAINER_PAIRS, "trainer e2e / PyTorch, run by run", "x", true,
+                        RunSeries.pairRatios(List.of(38_000.0, 36_000.0), List.of(30_000.0, 29_000.0, 31_000.0))));
+        Map<String, Double> medians = new HashMap<>();
+        measures.forEach(m -> medians.put(m.key(), m.median()));
+        BenchReport report = new BenchReport(BenchReport.FORMAT, "2026-01-03T00:00:00Z",
+                new BenchReport.Machine(2, 1.5, 2.5, "java", "linux"), Map.of(), measures,
+                Checks.evaluate(medians, 2000, true), List.of(), List.of(setup("Haswell", "Haswell", "Cooperlake")), null);
+        String table = ReportTable.render(report);
+        assertThat(table)
+                .contains("PyTorch reference: torch 1.13.0", "kernel Haswell FORCED by OPENBLAS_CORETYPE=Haswell")
+                .contains("30,000 / 29,000 / 31,000")
+                .contains("1.29x / 1.20x", "1.24x")  // 38,000 / 29,500 and 36,000 / 30,000; their median
+                .contains("trainer e2e / PyTorch training, ratio of the medians", "1.23x")  // 37,000 / 30,000
+                .contains("no verdict (see the notes)");
+        assertThat(BenchReport.fromJson(report.toJson()).torchSetups()).containsExactly(setup("Haswell", "Haswell", "Cooperlake"));
     }
 
     @Test
@@ -130,11 +201,7 @@ class BenchReportTest {
     }
 
     @Test
-    void theTorchSummaryLineIsParsedAndTheBacklogOffsetsSurviveTheCommandLine() {
-        assertThat(TorchReference.parseSummary("train_img_per_s=18000 infer_img_per_s=95000 blas=/usr/lib/libblas.so.3"))
-                .containsEntry("train_img_per_s", "18000").containsEntry("infer_img_per_s", "95000")
-                .containsEntry("blas", "/usr/lib/libblas.so.3");
-        assertThat(TorchReference.parseSummary("epoch 1: 19942 img/s")).isEmpty();
+    void theBacklogOffsetsSurviveTheCommandLine() {
         BenchKafka.Backlog backlog = new BenchKafka.Backlog(Map.of(0, 5L, 1, 0L, 5, 1234L), 64, "p-");
         assertThat(BenchKafka.Backlog.decodeStart(backlog.encodeStart())).isEqualTo(backlog.start());
         assertThatThrownBy(() -> BenchKafka.Backlog.decodeStart("0:5")).isInstanceOf(IllegalArgumentException.class);
@@ -144,6 +211,12 @@ class BenchReportTest {
         return checks.stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
 
+    private static TorchSetup setup(String core, String coretypeEnv, String ownCore) {
+        return new TorchSetup("1.13.0", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
+                "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY " + core + " MAX_THREADS=64", core, coretypeEnv, ownCore,
+                "AVX2");
+    }
+
     private static BenchReport report(String startedAt, double trainer, double p99) {
         List<Measure> measures = List.of(
                 Measure.rate(Checks.TRAINER_E2E, "trainer e2e", List.of(trainer - 1000, trainer, trainer + 1000)),
@@ -151,6 +224,6 @@ class BenchReportTest {
         Map<String, Double> medians = new HashMap<>();
         measures.forEach(m -> medians.put(m.key(), m.median()));
         return new BenchReport(BenchReport.FORMAT, startedAt, new BenchReport.Machine(2, 1.5, 2.5, "java", "linux"),
-                Map.of("repeats", "3"), measures, Checks.evaluate(medians, 2000), List.of("a note"), null);
+                Map.of("repeats", "3"), measures, Checks.evaluate(medians, 2000, false), List.of("a note"), List.of(), null);
     }
 }

@@ -1,12 +1,16 @@
 package dev.streamae.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamae.bench.BenchReport;
+import dev.streamae.bench.Check;
 import dev.streamae.bench.Checks;
 import dev.streamae.bench.Measure;
+import dev.streamae.bench.TorchReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +33,7 @@ class BenchCommandTest {
         assertThat(run.out())
                 .contains("measure", "median", "offline training, DL4J", "trainer e2e", "scorer e2e",
                         "scorer latency p99 at 2,000 img/s", "trainer heap after GC", "scorer resident memory")
-                .contains("check", "trainer e2e / PyTorch offline training", "not measured")
+                .contains("check", "trainer e2e / PyTorch training, run by run", "not measured")
                 .contains("PyTorch reference skipped")
                 .contains("results written to");
         BenchReport report = BenchReport.fromJson(Files.readString(json));
@@ -41,6 +45,8 @@ class BenchCommandTest {
         assertThat(report.measures()).filteredOn(m -> m.unit().equals("img/s")).extracting(Measure::runs)
                 .allSatisfy(runs -> assertThat(runs).hasSize(1));
         assertThat(report.settings()).containsEntry("repeats", "1").containsEntry("torch.threads", "skipped");
+        assertThat(report.torchSetups()).isEmpty();
+        assertThat(report.medians()).doesNotContainKeys(Checks.TRAINER_TORCH, Checks.SCORER_TORCH);
         assertThat(Files.readString(dir.resolve("out/trainer.log"))).isNotNull();
 
         // A second, smaller run keeps the first one's medians for comparison.
@@ -49,5 +55,40 @@ class BenchCommandTest {
         assertThat(second.out()).contains("compared with the previous run of", "vs previous");
         BenchReport again = BenchReport.fromJson(Files.readString(json));
         assertThat(again.previous().medians()).containsKeys(Checks.TRAINER_E2E, Checks.SCORER_E2E);
+    }
+
+    /**
+     * The trainer in its child JVM with the PyTorch reference that JVM starts, measured warm before
+     * its first measured run and after each; skipped where no python3 imports torch.
+     */
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void theTrainerIsComparedWithPyTorchMeasuredAroundEachOfItsRuns(@TempDir Path dir) throws Exception {
+        assumeTrue(TorchReference.find(List.of("python3", "/usr/bin/python3"), dir.resolve("probe")) != null,
+                "needs a python3 that imports torch and numpy (Debian: python3-torch)");
+        Path json = dir.resolve("results.json");
+        CliRun run = CliRun.of("bench", "--only", "trainer", "--images", "1280", "--repeats", "2", "--warmup-runs", "1",
+                "--epochs", "1", "--torch-threads", "1", "--json", json.toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("PyTorch reference, 1 thread(s), warmed up (1 epoch at")
+                .contains("trainer before run 1: PyTorch training, 1 thread(s)")
+                .contains("trainer after run 2: PyTorch training, 1 thread(s)")
+                .contains("PyTorch reference: torch ");
+        BenchReport report = BenchReport.fromJson(Files.readString(json));
+        assertThat(report.measures()).filteredOn(m -> m.key().equals(Checks.TRAINER_TORCH)).singleElement()
+                .satisfies(m -> assertThat(m.runs()).hasSize(3).allSatisfy(r -> assertThat(r).isPositive()));
+        assertThat(report.measures()).filteredOn(m -> m.key().equals(Checks.TRAINER_PAIRS)).singleElement()
+                .satisfies(m -> assertThat(m.runs()).hasSize(2).allSatisfy(r -> assertThat(r).isPositive()));
+        assertThat(report.torchSetups()).hasSize(1);
+        Check target = report.checks().stream().filter(c -> c.name().equals("trainer e2e / PyTorch training, run by run"))
+                .findFirst().orElseThrow();
+        if (report.torchSetups().get(0).kernelForced()) {
+            assertThat(target.status()).isEqualTo(Check.Status.NO_VERDICT);
+            assertThat(report.notes()).anySatisfy(n -> assertThat(n).contains("OPENBLAS_CORETYPE"));
+        } else {
+            assertThat(target.status()).isIn(Check.Status.PASS, Check.Status.FAIL);
+        }
     }
 }

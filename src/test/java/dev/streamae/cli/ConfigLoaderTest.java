@@ -19,18 +19,18 @@ class ConfigLoaderTest {
                 # comment
                 bootstrap.servers=file:9092
                 model.metric=mae
-                threshold.quantile=0.95
+                alert.false.alarm.rate=0.02
                 sasl.mechanism=PLAIN
                 """);
-        Map<String, String> env = Map.of("STREAMAE_MODEL_METRIC", "bce", "STREAMAE_THRESHOLD_QUANTILE", "0.9",
+        Map<String, String> env = Map.of("STREAMAE_MODEL_METRIC", "bce", "STREAMAE_ALERT_FALSE_ALARM_RATE", "0.01",
                 "HOME", "/root", "STREAMAE_", "ignored");
-        Map<String, String> flags = ConfigLoader.parseAssignments(List.of("threshold.quantile=0.999"));
+        Map<String, String> flags = ConfigLoader.parseAssignments(List.of("alert.false.alarm.rate=0.001"));
 
         Map<String, String> config = ConfigLoader.load(file, env, flags);
 
         assertThat(config).containsEntry("bootstrap.servers", "file:9092")
                 .containsEntry("model.metric", "bce")
-                .containsEntry("threshold.quantile", "0.999")
+                .containsEntry("alert.false.alarm.rate", "0.001")
                 .containsEntry("sasl.mechanism", "PLAIN")
                 .doesNotContainKey("home");
     }

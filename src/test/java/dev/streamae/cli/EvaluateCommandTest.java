@@ -17,12 +17,12 @@ class EvaluateCommandTest {
                 "--window", "1000", "--recalibrate-every", "10", "--one-class-epochs", "1", "--json", json.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("alerts at a target false-alarm rate of 0.50%")
+        assertThat(run.out()).contains("alerts at a target false-alarm rate of 0.40%")
                 .contains("false-alarm rate (x tgt)").contains("oracle F1").contains("one-class protocol")
                 .containsPattern("(?m)^  0\\.00%  ").containsPattern("(?m)^  5\\.00%  ").containsPattern("(?m)^  mean ");
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
-        assertThat(root.get("settings").get("falseAlarmRate").asDouble()).isEqualTo(0.005);
+        assertThat(root.get("settings").get("falseAlarmRate").asDouble()).isEqualTo(0.004);
         JsonNode clean = root.get("alerts").get(0);
         JsonNode dirty = root.get("alerts").get(1);
         assertThat(clean.get("contamination").asDouble()).isZero();

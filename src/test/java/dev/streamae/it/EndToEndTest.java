@@ -38,9 +38,8 @@ class EndToEndTest {
             "publish.every.steps", "10",
             "publish.interval.ms", "1000",
             "warmup.examples", "1500",
-            // A window shorter than the warm-up: the threshold reflects the trained model, not its first steps.
-            "threshold.window", "500",
-            "threshold.quantile", "0.99");
+            // A window shorter than the warm-up: the calibration reflects the trained model, not its first steps.
+            "calibration.window", "500");
 
     @RegisterExtension
     static final KafkaBroker BROKER = new KafkaBroker();

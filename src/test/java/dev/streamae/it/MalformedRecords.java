@@ -148,7 +148,7 @@ public final class MalformedRecords {
             "{\"id\":\"t\",\"pixels\":" + pixels(SIZE, "null") + "}",
             "{\"id\":\"t\"," + u8 + ",\"width\":\"28\"}",
             "{\"id\":\"t\"," + u8 + ",\"width\":28.5}",
-            "{\"id\":\"t\"," + u8 + ",\"label\":\"7\"}",
+            "{\"id\":\"t\"," + u8 + ",\"label\":7.5}",
             "{\"id\":\"t\"," + u8 + ",\"label\":[7]}",
             "{\"id\":\"t\"," + u8 + ",\"timestamp\":\"yesterday\"}",
             "{\"id\":12345," + u8 + "}",

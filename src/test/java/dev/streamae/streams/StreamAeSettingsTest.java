@@ -24,7 +24,7 @@ class StreamAeSettingsTest {
         assertThat(s.metric()).isEqualTo(ErrorMetric.BCE);
         assertThat(s.learningRate()).isEqualTo(0.005);
         assertThat(s.batchSize()).isEqualTo(64);
-        assertThat(s.falseAlarmRate()).isEqualTo(0.005);
+        assertThat(s.falseAlarmRate()).isEqualTo(0.004);
         assertThat(s.calibrationWindow()).isEqualTo(10_000);
         assertThat(s.skipAnomalies()).isTrue();
         assertThat(s.signingKey()).isNull();

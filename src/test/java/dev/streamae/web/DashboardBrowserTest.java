@@ -49,8 +49,7 @@ class DashboardBrowserTest {
             "train.batch.size", "16",
             "publish.every.steps", "10",
             "publish.interval.ms", "1000",
-            "warmup.examples", "800",
-            "threshold.quantile", "0.99");
+            "warmup.examples", "800");
     private static final int WARM_UP_IMAGES = 900;
     private static final int FAST_IMAGES = 3000;
     private static final int FASHION_EVERY = 15;
