@@ -90,7 +90,7 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Do not learn flagged images (train.skip.anomalies). Default: ${DEFAULT-VALUE}.")
     boolean skipAnomalies = DEFAULTS.skipAnomalies();
 
-    @Option(names = "--one-class-epochs", paramLabel = "N", defaultValue = "20",
+    @Option(names = "--one-class-epochs", paramLabel = "N", defaultValue = "60",
             description = "Epochs each one-class model trains on its digit; 0 leaves the protocol out. "
                     + "Default: ${DEFAULT-VALUE}.")
     int oneClassEpochs;

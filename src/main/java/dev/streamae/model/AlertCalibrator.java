@@ -9,8 +9,8 @@ import java.util.Objects;
  * byte form, so that the trainer can checkpoint it with the model and a restart continues exactly.
  *
  * <p>Every batch's errors enter the window, learnt or not (a window without the anomalies could
- * not tell how many there are). Every {@link #recalibrateEvery} batches the calibration is fitted
- * again ({@link CalibrationFit}). Batches are numbered in the order they are formed; a batch
+ * not tell how many there are). Every {@code recalibrateEvery} batches, and as soon as the warm-up
+ * ends, the calibration is fitted again ({@link CalibrationFit}). Batches are numbered in the order they are formed; a batch
  * judged by a calibration is flagged where its errors exceed the threshold, and with
  * {@code skip} those images are not learnt.
  *
@@ -81,7 +81,8 @@ public final class AlertCalibrator {
 
     /**
      * Folds in batch {@code batch}'s prequential errors, in batch order; every
-     * {@code recalibrateEvery} batches fits a new calibration, effective {@code lag + 1} batches on.
+     * {@code recalibrateEvery} batches, and at the batch that ends the warm-up, fits a new
+     * calibration, effective {@code lag + 1} batches on.
      *
      * @param examplesSeen examples the model has learnt, this batch included (for the warm-up)
      * @return whether a new calibration was fitted
@@ -97,7 +98,10 @@ public final class AlertCalibrator {
                 flagged++;
             }
         }
-        if ((batch + 1) % settings.recalibrateEvery() != 0 || window.count() < CalibrationFit.MIN_ERRORS) {
+        // Every recalibrateEvery batches, and at once when the warm-up ends, so that alerts start then.
+        boolean warmUpJustEnded = !warm() && examplesSeen >= settings.warmupExamples();
+        if (((batch + 1) % settings.recalibrateEvery() != 0 && !warmUpJustEnded)
+                || window.count() < CalibrationFit.MIN_ERRORS) {
             return false;
         }
         Calibration fitted = CalibrationFit.fit(window.values(), settings.falseAlarmRate());

@@ -28,30 +28,29 @@ class AlertCalibratorTest {
     @Test
     void judgesNothingBeforeItsFirstWarmCalibrationAndFromThenOnByBatchNumberWithTheLag() {
         AlertCalibrator c = new AlertCalibrator(SETTINGS);
-        for (long b = 0; b < 5; b++) {
+        for (long b = 0; b < 7; b++) {
             assertThat(c.flagAbove(b)).isInfinite();
-            assertThat(c.fold(b, batch(b), learnt(b + 1))).isEqualTo(b == 4);
+            assertThat(c.fold(b, batch(b), learnt(b + 1))).as("batch %d", b).isEqualTo(b == 4);
         }
         // Fitted at batch 4 on 250 errors, but after only 250 examples of a 400 warm-up: it judges nothing.
         assertThat(c.calibration()).isNotNull();
         assertThat(c.warm()).isFalse();
-        assertThat(c.flagAbove(6)).isInfinite();
-        for (long b = 5; b < 10; b++) {
-            c.fold(b, batch(b), learnt(b + 1));
-        }
-        // Fitted at batch 9, warm: in effect from batch 11 (batch 10 may already be in flight).
+        assertThat(c.flagAbove(7)).isInfinite();
+        // Batch 7 ends the warm-up (400 examples): a calibration at once, in effect from batch 9
+        // (batch 8 may already be in flight).
+        assertThat(c.fold(7, batch(7), learnt(8))).isTrue();
         assertThat(c.warm()).isTrue();
-        assertThat(c.flagAbove(10)).isInfinite();
-        double threshold = c.flagAbove(11);
+        assertThat(c.flagAbove(8)).isInfinite();
+        double threshold = c.flagAbove(9);
         assertThat(threshold).isBetween(0.12, 0.9);
-        assertThat(c.skipAbove(11)).isEqualTo(threshold);
-        assertThat(new AlertCalibrator(new AlertCalibrator.Settings(0.01, 1_000, 5, 400, false, 1)).skipAbove(11))
+        assertThat(c.skipAbove(9)).isEqualTo(threshold);
+        assertThat(new AlertCalibrator(new AlertCalibrator.Settings(0.01, 1_000, 5, 400, false, 1)).skipAbove(9))
                 .as("without skipping nothing is skipped").isInfinite();
+        assertThat(c.fold(8, batch(8), learnt(9))).as("warm already: back to every 5 batches").isFalse();
         assertThat(c.flagged()).isZero();
 
-        c.fold(10, batch(10), learnt(11));
-        c.fold(11, batch(11), learnt(12));
-        assertThat(c.judged()).as("batch 11 only").isEqualTo(50);
+        c.fold(9, batch(9), learnt(10));
+        assertThat(c.judged()).as("batch 9 only").isEqualTo(50);
         assertThat(c.flagged()).as("its two anomalies, and maybe a normal error in the far tail").isBetween(2L, 3L);
     }
 
@@ -69,6 +68,7 @@ class AlertCalibratorTest {
         }
         assertThat(c.flagAbove(15)).isEqualTo(atNine.flagAbove(11));
         assertThat(second).isNotEqualTo(atNine.flagAbove(11));
+        assertThat(c.flagAbove(14)).as("batch 9's calibration, already in effect").isEqualTo(atNine.flagAbove(11));
     }
 
     @Test
