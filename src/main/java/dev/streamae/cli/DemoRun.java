@@ -1,6 +1,5 @@
 package dev.streamae.cli;
 
-import dev.streamae.model.Auroc;
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
 import dev.streamae.streams.ScoreRecord;
@@ -9,7 +8,6 @@ import dev.streamae.streams.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;

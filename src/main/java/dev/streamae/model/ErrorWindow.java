@@ -1,17 +1,14 @@
 package dev.streamae.model;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
- * The most recent prequential errors (each measured before the model learnt from its image), from
- * which the trainer derives the anomaly threshold: a high quantile of what "normal" currently
- * costs. A window rather than all history because the model keeps improving, so old errors
- * overstate what normal images cost now.
+ * The most recent prequential errors (each measured before the model learnt from its image), to
+ * which the trainer fits its calibration ({@link CalibrationFit}). A window rather than all history
+ * because the model keeps improving, so old errors overstate what normal images cost now.
  *
  * <p>A fixed-capacity ring buffer: {@link #add} is O(1) and allocation-free because it runs for
- * every training example; statistics are computed on demand in O(n log n) (quantile) or O(n)
- * (mean, standard deviation) because they are read only when a snapshot is published.
+ * every training example; {@link #values} copies the errors out, oldest first, for a fit.
  *
  * <p>The trainer keeps the window in a Kafka Streams state store, so it converts to and from a
  * compact byte form ({@link #toBytes}): big-endian {@code int capacity, int count, int next}
@@ -22,8 +19,6 @@ import java.util.Arrays;
  */
 public final class ErrorWindow {
 
-    public static final int DEFAULT_CAPACITY = 2_000;
-    public static final double DEFAULT_QUANTILE = 0.99;
     /** Bounds what {@link #fromBytes} will allocate for a corrupt or hostile capacity field. */
     public static final int MAX_CAPACITY = 10_000_000;
 
@@ -32,10 +27,6 @@ public final class ErrorWindow {
     private final double[] ring;
     private int count;
     private int next;
-
-    public ErrorWindow() {
-        this(DEFAULT_CAPACITY);
-    }
 
     public ErrorWindow(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
@@ -48,7 +39,7 @@ public final class ErrorWindow {
      * Records one error, replacing the oldest once the window is full.
      *
      * @throws IllegalArgumentException for NaN or infinity: a diverged model must be noticed by
-     *     the caller, not hidden inside a threshold
+     *     the caller, not hidden inside a calibration
      */
     public void add(double error) {
         if (!Double.isFinite(error)) {
@@ -84,55 +75,6 @@ public final class ErrorWindow {
         return out;
     }
 
-    /** The {@link #DEFAULT_QUANTILE} quantile. */
-    public double quantile() {
-        return quantile(DEFAULT_QUANTILE);
-    }
-
-    /**
-     * The {@code q}-quantile with linear interpolation between order statistics (numpy's default,
-     * "type 7"): with the values sorted as {@code x[0..n-1]} and {@code h = (n - 1) q}, the result
-     * is {@code x[floor(h)] + (h - floor(h)) (x[floor(h) + 1] - x[floor(h)])}. So q = 0 is the
-     * minimum, q = 1 the maximum, and one value is its own every quantile.
-     *
-     * @throws IllegalStateException when the window is empty (there is no threshold yet)
-     */
-    public double quantile(double q) {
-        if (!(q >= 0 && q <= 1)) {
-            throw new IllegalArgumentException("quantile must be in [0, 1], got " + q);
-        }
-        requireValues();
-        double[] sorted = Arrays.copyOf(ring, count);
-        Arrays.sort(sorted);
-        double h = (count - 1) * q;
-        int lo = (int) Math.floor(h);
-        if (lo >= count - 1) {
-            return sorted[count - 1];
-        }
-        return sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]);
-    }
-
-    /** Arithmetic mean of the errors held. */
-    public double mean() {
-        requireValues();
-        double sum = 0;
-        for (int i = 0; i < count; i++) {
-            sum += ring[i];
-        }
-        return sum / count;
-    }
-
-    /** Population standard deviation (divides by n, numpy's default), two-pass for accuracy. */
-    public double std() {
-        double mean = mean();
-        double squares = 0;
-        for (int i = 0; i < count; i++) {
-            double d = ring[i] - mean;
-            squares += d * d;
-        }
-        return Math.sqrt(squares / count);
-    }
-
     /**
      * A window of another capacity holding the newest {@code min(count, capacity)} errors, for when
      * the configured capacity changes between runs of the trainer.
@@ -164,7 +106,7 @@ public final class ErrorWindow {
      */
     public static ErrorWindow fromBytes(byte[] bytes) {
         if (bytes == null || bytes.length < HEADER_BYTES) {
-            throw new IllegalArgumentException("threshold window: need at least " + HEADER_BYTES + " bytes, got "
+            throw new IllegalArgumentException("error window: need at least " + HEADER_BYTES + " bytes, got "
                     + (bytes == null ? "null" : bytes.length));
         }
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -172,38 +114,32 @@ public final class ErrorWindow {
         int count = in.getInt();
         int next = in.getInt();
         if (capacity < 1 || capacity > MAX_CAPACITY) {
-            throw new IllegalArgumentException("threshold window: capacity " + capacity + " is outside [1, " + MAX_CAPACITY + "]");
+            throw new IllegalArgumentException("error window: capacity " + capacity + " is outside [1, " + MAX_CAPACITY + "]");
         }
         if (count < 0 || count > capacity) {
-            throw new IllegalArgumentException("threshold window: count " + count + " is outside [0, " + capacity + "]");
+            throw new IllegalArgumentException("error window: count " + count + " is outside [0, " + capacity + "]");
         }
         // Until the buffer is full, the next slot is always the one after the last filled one.
         if (next < 0 || next >= capacity || (count < capacity && next != count)) {
-            throw new IllegalArgumentException("threshold window: next index " + next + " is inconsistent with count "
+            throw new IllegalArgumentException("error window: next index " + next + " is inconsistent with count "
                     + count + " and capacity " + capacity);
         }
         long expected = HEADER_BYTES + (long) Double.BYTES * count;
         if (bytes.length != expected) {
-            throw new IllegalArgumentException("threshold window: " + count + " values need " + expected
+            throw new IllegalArgumentException("error window: " + count + " values need " + expected
                     + " bytes, got " + bytes.length);
         }
         ErrorWindow window = new ErrorWindow(capacity);
         for (int i = 0; i < count; i++) {
             double v = in.getDouble();
             if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("threshold window: value " + i + " is " + v);
+                throw new IllegalArgumentException("error window: value " + i + " is " + v);
             }
             window.ring[i] = v;
         }
         window.count = count;
         window.next = next;
         return window;
-    }
-
-    private void requireValues() {
-        if (count == 0) {
-            throw new IllegalStateException("the threshold window is empty");
-        }
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.streamae.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import java.nio.ByteBuffer;
 import java.util.Random;
@@ -19,54 +18,13 @@ class ErrorWindowTest {
     }
 
     @Test
-    void quantilesInterpolateLinearlyLikeNumpy() {
-        // Shuffled 1..10; numpy.quantile(range(1, 11), q) gives these.
-        ErrorWindow w = of(100, 7, 3, 10, 1, 5, 9, 2, 8, 4, 6);
-        assertThat(w.quantile(0.99)).isCloseTo(9.91, within(1e-12));
-        assertThat(w.quantile()).isCloseTo(9.91, within(1e-12));
-        assertThat(w.quantile(0.5)).isEqualTo(5.5);
-        assertThat(w.quantile(0.25)).isEqualTo(3.25);
-        assertThat(w.quantile(0)).isEqualTo(1);
-        assertThat(w.quantile(1)).isEqualTo(10);
-    }
-
-    @Test
-    void oneValueIsEveryQuantile() {
-        ErrorWindow w = of(5, 0.04);
-        assertThat(w.quantile(0)).isEqualTo(0.04);
-        assertThat(w.quantile(0.99)).isEqualTo(0.04);
-        assertThat(w.quantile(1)).isEqualTo(0.04);
-        assertThat(w.std()).isZero();
-    }
-
-    @Test
-    void meanAndPopulationStd() {
-        ErrorWindow w = of(10, 2, 4, 4, 4, 5, 5, 7, 9);
-        assertThat(w.mean()).isEqualTo(5);
-        assertThat(w.std()).isEqualTo(2);
-        assertThat(w.count()).isEqualTo(8);
-    }
-
-    @Test
     void ringKeepsTheNewestValues() {
         ErrorWindow w = of(3, 1, 2, 3, 4, 5);
         assertThat(w.count()).isEqualTo(3);
         assertThat(w.capacity()).isEqualTo(3);
         assertThat(w.values()).containsExactly(3, 4, 5);
-        assertThat(w.mean()).isEqualTo(4);
-        assertThat(w.std()).isCloseTo(Math.sqrt(2.0 / 3), within(1e-15));
-        assertThat(w.quantile(1)).isEqualTo(5);
-        assertThat(w.quantile(0)).isEqualTo(3);
-    }
-
-    @Test
-    void emptyWindowHasNoStatistics() {
-        ErrorWindow w = new ErrorWindow();
-        assertThat(w.capacity()).isEqualTo(ErrorWindow.DEFAULT_CAPACITY);
-        assertThat(w.isEmpty()).isTrue();
-        assertThatThrownBy(w::quantile).isInstanceOf(IllegalStateException.class).hasMessage("the threshold window is empty");
-        assertThatThrownBy(w::mean).isInstanceOf(IllegalStateException.class);
-        assertThatThrownBy(w::std).isInstanceOf(IllegalStateException.class);
+        assertThat(of(5, 1, 2).values()).containsExactly(1, 2);
+        assertThat(new ErrorWindow(4).isEmpty()).isTrue();
     }
 
     @Test
@@ -75,8 +33,6 @@ class ErrorWindowTest {
         assertThatThrownBy(() -> w.add(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("errors must be finite, got NaN");
         assertThatThrownBy(() -> w.add(Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> w.quantile(1.01)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> w.quantile(Double.NaN)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ErrorWindow(0)).isInstanceOf(IllegalArgumentException.class);
         assertThat(w.count()).isEqualTo(1);
     }
@@ -101,7 +57,6 @@ class ErrorWindowTest {
         }
         ErrorWindow restored = ErrorWindow.fromBytes(wrapped.toBytes());
         assertThat(restored.values()).containsExactly(wrapped.values());
-        assertThat(restored.quantile()).isEqualTo(wrapped.quantile());
         // The restored ring continues exactly where the original left off.
         for (int i = 0; i < 30; i++) {
             double v = random.nextDouble();
@@ -114,17 +69,17 @@ class ErrorWindowTest {
 
     @Test
     void fromBytesValidatesEveryField() {
-        assertRejected(null, "threshold window: need at least 12 bytes, got null");
-        assertRejected(new byte[11], "threshold window: need at least 12 bytes, got 11");
-        assertRejected(header(0, 0, 0), "threshold window: capacity 0 is outside [1, 10000000]");
-        assertRejected(header(Integer.MAX_VALUE, 0, 0), "threshold window: capacity 2147483647 is outside [1, 10000000]");
-        assertRejected(header(3, 4, 0), "threshold window: count 4 is outside [0, 3]");
-        assertRejected(header(3, -1, 0), "threshold window: count -1 is outside [0, 3]");
-        assertRejected(header(3, 1, 2), "threshold window: next index 2 is inconsistent with count 1 and capacity 3");
-        assertRejected(header(3, 3, 3), "threshold window: next index 3 is inconsistent with count 3 and capacity 3");
-        assertRejected(header(3, 2, 2), "threshold window: 2 values need 28 bytes, got 12");
+        assertRejected(null, "error window: need at least 12 bytes, got null");
+        assertRejected(new byte[11], "error window: need at least 12 bytes, got 11");
+        assertRejected(header(0, 0, 0), "error window: capacity 0 is outside [1, 10000000]");
+        assertRejected(header(Integer.MAX_VALUE, 0, 0), "error window: capacity 2147483647 is outside [1, 10000000]");
+        assertRejected(header(3, 4, 0), "error window: count 4 is outside [0, 3]");
+        assertRejected(header(3, -1, 0), "error window: count -1 is outside [0, 3]");
+        assertRejected(header(3, 1, 2), "error window: next index 2 is inconsistent with count 1 and capacity 3");
+        assertRejected(header(3, 3, 3), "error window: next index 3 is inconsistent with count 3 and capacity 3");
+        assertRejected(header(3, 2, 2), "error window: 2 values need 28 bytes, got 12");
         byte[] nan = ByteBuffer.allocate(20).putInt(3).putInt(1).putInt(1).putDouble(Double.NaN).array();
-        assertRejected(nan, "threshold window: value 0 is NaN");
+        assertRejected(nan, "error window: value 0 is NaN");
         byte[] full = ByteBuffer.allocate(12 + 16).putInt(2).putInt(2).putInt(1).putDouble(1).putDouble(2).array();
         assertThat(ErrorWindow.fromBytes(full).values()).containsExactly(2, 1);
     }
