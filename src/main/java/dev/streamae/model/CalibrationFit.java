@@ -46,7 +46,7 @@ public final class CalibrationFit {
     /** Fewer errors than this cannot place a tail: no calibration yet. */
     public static final int MIN_ERRORS = 200;
     /** The mixture is fitted to the errors above this quantile of the window. */
-    static final double TAIL_FROM = 0.75;
+    static final double TAIL_FROM = 0.7;
     /** Chunks of the window scaled to the newest one's median. */
     static final int CHUNKS = 8;
     /** Survival levels stored in a calibration. */
@@ -231,10 +231,14 @@ public final class CalibrationFit {
                 return new Mixture(u, k, 1, mean, mean, 0);
             }
             // Above the crossing the anomalies dominate: count them there rather than trust the
-            // component's total, which also took in the normal shoulder just above u.
+            // component's total, which also took in the normal shoulder just above u. The normal
+            // images expected there are those above u (the excesses less all anomalies, the ones
+            // below the crossing continued flat) thinned out at the normal rate; solved for the count:
+            // anchored = above - (k - anchored (1 + crossing / s2)) e^(-crossing / s1).
             double crossing = crossing(w, s1, s2);
             int above = sorted.length - countBelow(sorted, u + crossing);
-            double anchored = Math.max(0, above - w * k * Math.exp(-crossing / s1));
+            double thin = Math.exp(-crossing / s1);
+            double anchored = Math.max(0, (above - k * thin) / (1 - (1 + crossing / s2) * thin));
             return new Mixture(u, k, w, s1, s2, anchored);
         }
     }
