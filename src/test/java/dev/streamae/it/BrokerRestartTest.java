@@ -41,8 +41,7 @@ class BrokerRestartTest {
     @Test
     void bothTopologiesRecoverAndNothingIsLostOrDuplicated(@TempDir Path dir) throws Exception {
         LocalKafka kafka = BROKER.kafka();
-        Map<String, String> settings = Map.of("train.batch.size", "16", "publish.every.steps", "5",
-                "publish.interval.ms", "500", "train.partial.batch.ms", "300", "num.stream.threads", "1");
+        Map<String, String> settings = Map.of();  // production defaults: batch 64, publishing, scorer threads
         Random random = new Random(SEED);
         Datasets.Labelled train = Datasets.mnistTrain();
         try (var trainer = StreamAeRunner.trainer(kafka, dir.resolve("trainer"), settings);

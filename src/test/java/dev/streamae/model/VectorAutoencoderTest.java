@@ -1,5 +1,6 @@
 package dev.streamae.model;
 
+import static dev.streamae.model.FloatDifferences.maxAbsDiff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Percentage.withPercentage;
@@ -34,16 +35,6 @@ class VectorAutoencoderTest {
         for (int i = 0; i < digits.length; i++) {
             digits[i] = all[i * 4];
         }
-    }
-
-
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 
     private static double maxAbs(float[] a) {
