@@ -22,8 +22,19 @@ final class TrainingMetricsWatcher implements AutoCloseable {
         return List.copyOf(records);
     }
 
+    /** The records of one model. */
+    List<TrainingMetrics> records(String model) {
+        return records.stream().filter(r -> r.model().equals(model)).toList();
+    }
+
     long latestExamplesSeen() {
         return records.isEmpty() ? 0 : records.get(records.size() - 1).examplesSeen();
+    }
+
+    /** Examples the trainer of {@code model} has folded in by its latest record: learnt, or skipped as anomalies. */
+    long latestExamplesDone(String model) {
+        List<TrainingMetrics> mine = records(model);
+        return mine.isEmpty() ? 0 : mine.get(mine.size() - 1).examplesSeen() + mine.get(mine.size() - 1).skippedAnomalies();
     }
 
     @Override
