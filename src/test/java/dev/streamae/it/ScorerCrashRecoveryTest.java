@@ -7,13 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
+import dev.streamae.streams.ScorerTopology;
 import dev.streamae.streams.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,8 +67,10 @@ class ScorerCrashRecoveryTest {
         try (var survivor = StreamAeRunner.scorer(kafka, dir.resolve("survivor"), settings);
              var child = ChildProcess.streamae(log, "scorer", "--config", config.toString(), "--status-interval", "0");
              var client = new KafkaTestClient(kafka)) {
+            // With two threads, the survivor alone can own fewer than six tasks for a moment (one thread
+            // assigned before the other): wait for the group's split between the two instances.
             waitUntil("the child scorer takes some partitions (log: " + log + ")", Duration.ofSeconds(120),
-                    () -> survivor.activeTasks() > 0 && survivor.activeTasks() < 6);
+                    () -> splitBetween(kafka, survivor));
             int killAfter = 500 + random.nextInt(1500);
             LOG.info("seed {}: killing the child scorer once {} scores are committed", SEED, killAfter);
             Thread producer = new Thread(() -> {
@@ -78,16 +89,44 @@ class ScorerCrashRecoveryTest {
             pause(random.nextInt(200));
             // Scores go to the image-scores partition numbered like the image's (same key, six partitions
             // each), and the split has not changed since the first image: what is committed in the
-            // partitions the survivor does not own, the child scored.
-            Set<Integer> survivors = survivor.imagesPartitions();
+            // child's partitions, the child scored.
+            Set<Integer> childs = partitionsOfOthers(kafka, survivor);
             long committedByChild = client.committed(Topics.IMAGE_SCORES).stream()
-                    .filter(r -> !survivors.contains(r.partition())).count();
+                    .filter(r -> childs.contains(r.partition())).count();
             child.kill();
             assertThat(committedByChild).as("scores the child committed before it was killed").isPositive();
             producer.join();
 
             client.assertEachKeyOnce(Topics.IMAGE_SCORES, IMAGES, Duration.ofSeconds(90));
             assertThat(survivor.activeTasks()).as("the survivor owns every partition").isEqualTo(6);
+        }
+    }
+
+    /** Whether the six {@code images} partitions are split between {@code instance} and the other members. */
+    private static boolean splitBetween(LocalKafka kafka, StreamAeRunner.Scorer instance) {
+        Set<Integer> own = instance.imagesPartitions();
+        Set<Integer> others = partitionsOfOthers(kafka, instance);
+        Set<Integer> all = new HashSet<>(own);
+        all.addAll(others);
+        return !own.isEmpty() && !others.isEmpty() && all.size() == 6 && own.size() + others.size() == 6;
+    }
+
+    /** The {@code images} partitions the scorer group has assigned to members other than {@code instance}'s threads. */
+    private static Set<Integer> partitionsOfOthers(LocalKafka kafka, StreamAeRunner.Scorer instance) {
+        Set<String> own = instance.app().streams().metadataForLocalThreads().stream()
+                .map(ThreadMetadata::consumerClientId).collect(Collectors.toSet());
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(ScorerTopology.APPLICATION_ID))
+                    .all().get().get(ScorerTopology.APPLICATION_ID);
+            return group.members().stream().filter(m -> !own.contains(m.clientId()))
+                    .flatMap(m -> m.assignment().topicPartitions().stream())
+                    .filter(p -> p.topic().equals(Topics.IMAGES)).map(TopicPartition::partition)
+                    .collect(Collectors.toSet());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("describing the scorer group failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 }
