@@ -27,10 +27,6 @@ final class TrainingMetricsWatcher implements AutoCloseable {
         return records.stream().filter(r -> r.model().equals(model)).toList();
     }
 
-    long latestExamplesSeen() {
-        return records.isEmpty() ? 0 : records.get(records.size() - 1).examplesSeen();
-    }
-
     /** Examples the trainer of {@code model} has folded in by its latest record: learnt, or skipped as anomalies. */
     long latestExamplesDone(String model) {
         List<TrainingMetrics> mine = records(model);
