@@ -2,6 +2,7 @@ package dev.streamae.streams;
 
 import dev.streamae.model.Architecture;
 import dev.streamae.model.CalibrationFit;
+import dev.streamae.model.EngineChoice;
 import dev.streamae.model.ErrorWindow;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.SnapshotCodec;
@@ -21,6 +22,7 @@ import java.util.Map;
  * @param width image width the model expects
  * @param height image height the model expects
  * @param metric per-image error metric for thresholds and scores
+ * @param engine which implementation computes the model (auto: vector engine, else DL4J)
  * @param learningRate Adam's learning rate
  * @param batchSize training mini-batch size
  * @param seed seed of the initial weights
@@ -39,9 +41,10 @@ import java.util.Map;
  * @param scoreMaxDelay ... or when the oldest buffered image waited this long
  */
 public record StreamAeSettings(String modelName, Architecture architecture, int width, int height, ErrorMetric metric,
-                               double learningRate, int batchSize, long seed, double sampleRate, boolean skipAnomalies,
-                               Duration partialBatchAfter, double falseAlarmRate, int calibrationWindow,
-                               int publishEverySteps, Duration publishInterval, boolean snapshotWithOptimiser,
+                               EngineChoice engine, double learningRate, int batchSize, long seed, double sampleRate,
+                               boolean skipAnomalies, Duration partialBatchAfter, double falseAlarmRate,
+                               int calibrationWindow, int publishEverySteps, Duration publishInterval,
+                               boolean snapshotWithOptimiser,
                                byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay) {
 
     /** Every StreamAE key with its default value and meaning, in documentation order. */
@@ -51,6 +54,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("model.name", "streamae", "Key of the model in the models and training-metrics topics.");
         key("model.layers", "784-128-64-12-3", "Encoder layer sizes, input first, code last; the decoder mirrors them.");
         key("model.metric", "bce", "Per-image reconstruction error: bce (best measured separation), mse (the training loss) or mae.");
+        key("model.engine", "auto", "Engine that computes the model: auto (vector when the JVM has jdk.incubator.vector, else DL4J with a warning), vector (stops at start-up without it) or dl4j.");
         key("image.width", "", "Image width the model expects (default: the square root of the input size).");
         key("image.height", "", "Image height the model expects (default: the square root of the input size).");
         key("train.learning.rate", "0.005", "Adam learning rate.");
@@ -133,7 +137,8 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         }
         String key = r.string("snapshot.signing.key");
         return new StreamAeSettings(r.string("model.name"), architecture, width, height,
-                ErrorMetric.parse(r.string("model.metric")), r.decimal("train.learning.rate"),
+                ErrorMetric.parse(r.string("model.metric")), EngineChoice.parse(r.string("model.engine")),
+                r.decimal("train.learning.rate"),
                 r.integer("train.batch.size"), r.longValue("train.seed"), r.decimal("train.sample.rate"),
                 r.bool("train.skip.anomalies"), Duration.ofMillis(r.longValue("train.partial.batch.ms")),
                 r.decimal("alert.false.alarm.rate"), r.integer("calibration.window"), r.integer("publish.every.steps"),
@@ -204,6 +209,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         m.put("model.name", modelName);
         m.put("model.layers", architecture.toString());
         m.put("model.metric", metric.id());
+        m.put("model.engine", engine.id());
         m.put("image.width", Integer.toString(width));
         m.put("image.height", Integer.toString(height));
         m.put("train.learning.rate", Double.toString(learningRate));

@@ -49,8 +49,7 @@ class BadInputCorpusTest {
     @Test
     void everyHostileRecordIsDeadLetteredOnceAndNothingElseIsDisturbed(@TempDir Path dir) throws Exception {
         LocalKafka kafka = BROKER.kafka();
-        Map<String, String> settings = Map.of("train.batch.size", "16", "publish.every.steps", "10",
-                "publish.interval.ms", "1000", "num.stream.threads", "1");
+        Map<String, String> settings = Map.of();  // production defaults: batch 64, publishing, scorer threads
         List<MalformedRecords.Bad> corpus = MalformedRecords.corpus(SEED, COUNT);
         Datasets.Labelled train = Datasets.mnistTrain();
         Random random = new Random(SEED);

@@ -49,8 +49,8 @@ class HostileModelTest {
     void signedSnapshotsAreAcceptedAndHostileOnesRejectedWhileTheScorerKeepsItsModel(@TempDir Path dir)
             throws Exception {
         LocalKafka kafka = BROKER.kafka();
-        Map<String, String> settings = Map.of("snapshot.signing.key", KEY, "train.batch.size", "16",
-                "publish.every.steps", "5", "publish.interval.ms", "500", "num.stream.threads", "1");
+        // Otherwise the production defaults: batch 64, publishing every 50 steps or 5 s, two scorer threads.
+        Map<String, String> settings = Map.of("snapshot.signing.key", KEY);
         Datasets.Labelled train = Datasets.mnistTrain();
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         ch.qos.logback.classic.Logger registryLog =

@@ -7,12 +7,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
+import dev.streamae.streams.ScorerTopology;
 import dev.streamae.streams.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Two scorer instances share the {@code images} partitions: one in this JVM, one in its own JVM
- * ({@code streamae scorer}), which is killed with SIGKILL mid-stream at a seeded random point. The
+ * Two scorer instances with the default two stream threads each share the {@code images}
+ * partitions: one in this JVM, one in its own JVM ({@code streamae scorer}), which is killed with
+ * SIGKILL mid-stream at a seeded random point, once it has committed scores of its own. The
  * survivor takes over the dead instance's partitions and every image is still scored exactly once
  * (read_committed).
  *
@@ -45,8 +56,9 @@ class ScorerCrashRecoveryTest {
     @Test
     void theSurvivorTakesOverAndEveryImageIsScoredExactlyOnce(@TempDir Path dir) throws Exception {
         LocalKafka kafka = BROKER.kafka();
-        Map<String, String> settings = Map.of("num.stream.threads", "1", "session.timeout.ms", "6000",
-                "heartbeat.interval.ms", "1000", "transaction.timeout.ms", "5000");
+        // Two stream threads per instance, as in production; only the failover timings are shortened.
+        Map<String, String> settings = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000",
+                "transaction.timeout.ms", "5000");
         Path config = StreamAeRunner.configFile(kafka, dir.resolve("child-state"), settings,
                 dir.resolve("scorer.properties"));
         Path log = dir.resolve("scorer.log");
@@ -55,10 +67,12 @@ class ScorerCrashRecoveryTest {
         try (var survivor = StreamAeRunner.scorer(kafka, dir.resolve("survivor"), settings);
              var child = ChildProcess.streamae(log, "scorer", "--config", config.toString(), "--status-interval", "0");
              var client = new KafkaTestClient(kafka)) {
+            // With two threads, the survivor alone can own fewer than six tasks for a moment (one thread
+            // assigned before the other): wait for the group's split between the two instances.
             waitUntil("the child scorer takes some partitions (log: " + log + ")", Duration.ofSeconds(120),
-                    () -> survivor.activeTasks() > 0 && survivor.activeTasks() < 6);
+                    () -> splitBetween(kafka, survivor));
             int killAfter = 500 + random.nextInt(1500);
-            LOG.info("seed {}: killing the child scorer once {} images are scored", SEED, killAfter);
+            LOG.info("seed {}: killing the child scorer once {} scores are committed", SEED, killAfter);
             Thread producer = new Thread(() -> {
                 for (int i = 0; i < IMAGES; i++) {
                     client.send(KafkaTestClient.image("img-" + i, train, i));
@@ -70,12 +84,17 @@ class ScorerCrashRecoveryTest {
                 client.flush();
             }, "producer");
             producer.start();
-            waitUntil(killAfter + " images scored", Duration.ofSeconds(60),
-                    () -> endOffset(client) >= killAfter);
+            waitUntil(killAfter + " scores committed", Duration.ofSeconds(60),
+                    () -> client.committed(Topics.IMAGE_SCORES).size() >= killAfter);
             pause(random.nextInt(200));
-            long scoredByChild = endOffset(client) - survivor.metrics().imagesScored();
+            // Scores go to the image-scores partition numbered like the image's (same key, six partitions
+            // each), and the split has not changed since the first image: what is committed in the
+            // child's partitions, the child scored.
+            Set<Integer> childs = partitionsOfOthers(kafka, survivor);
+            long committedByChild = client.committed(Topics.IMAGE_SCORES).stream()
+                    .filter(r -> childs.contains(r.partition())).count();
             child.kill();
-            assertThat(scoredByChild).as("the child scored (or was scoring) images before it was killed").isPositive();
+            assertThat(committedByChild).as("scores the child committed before it was killed").isPositive();
             producer.join();
 
             client.assertEachKeyOnce(Topics.IMAGE_SCORES, IMAGES, Duration.ofSeconds(90));
@@ -83,10 +102,30 @@ class ScorerCrashRecoveryTest {
         }
     }
 
-    private static long endOffset(KafkaTestClient client) {
-        try {
-            return client.endOffsets(Topics.IMAGE_SCORES);
-        } catch (Exception e) {
+    /** Whether the six {@code images} partitions are split between {@code instance} and the other members. */
+    private static boolean splitBetween(LocalKafka kafka, StreamAeRunner.Scorer instance) {
+        Set<Integer> own = instance.imagesPartitions();
+        Set<Integer> others = partitionsOfOthers(kafka, instance);
+        Set<Integer> all = new HashSet<>(own);
+        all.addAll(others);
+        return !own.isEmpty() && !others.isEmpty() && all.size() == 6 && own.size() + others.size() == 6;
+    }
+
+    /** The {@code images} partitions the scorer group has assigned to members other than {@code instance}'s threads. */
+    private static Set<Integer> partitionsOfOthers(LocalKafka kafka, StreamAeRunner.Scorer instance) {
+        Set<String> own = instance.app().streams().metadataForLocalThreads().stream()
+                .map(ThreadMetadata::consumerClientId).collect(Collectors.toSet());
+        try (Admin admin = Admin.create(kafka.clientProperties())) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(ScorerTopology.APPLICATION_ID))
+                    .all().get().get(ScorerTopology.APPLICATION_ID);
+            return group.members().stream().filter(m -> !own.contains(m.clientId()))
+                    .flatMap(m -> m.assignment().topicPartitions().stream())
+                    .filter(p -> p.topic().equals(Topics.IMAGES)).map(TopicPartition::partition)
+                    .collect(Collectors.toSet());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("describing the scorer group failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }

@@ -30,7 +30,7 @@ class ScorerScaleOutTest {
 
     @Test
     void twoInstancesScoreEveryImageExactlyOnceBetweenThem(@TempDir Path dir) throws Exception {
-        Map<String, String> settings = Map.of("num.stream.threads", "1");
+        Map<String, String> settings = Map.of();  // production defaults: two stream threads per instance
         Datasets.Labelled train = Datasets.mnistTrain();
         try (var first = StreamAeRunner.scorer(kafka, dir.resolve("first"), settings);
              var second = StreamAeRunner.scorer(kafka, dir.resolve("second"), settings);

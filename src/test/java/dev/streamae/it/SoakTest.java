@@ -8,6 +8,7 @@ import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
 import dev.streamae.streams.ScorerTopology;
+import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.Topics;
 import dev.streamae.streams.TrainerTopology;
 import dev.streamae.streams.TrainingMetrics;
@@ -123,8 +124,8 @@ class SoakTest {
 
             // Nothing lost, nothing twice.
             client.assertEachKeyOnce(Topics.IMAGE_SCORES, (int) total, Duration.ofSeconds(120));
-            waitUntil("examplesSeen reaches " + total, Duration.ofSeconds(120),
-                    () -> watcher.latestExamplesSeen() == total);
+            waitUntil("every image learnt or skipped as an anomaly: " + total, Duration.ofSeconds(120),
+                    () -> watcher.latestExamplesDone(StreamAeSettings.defaults().modelName()) == total);
             assertThat(watcher.records()).extracting(TrainingMetrics::examplesSeen).allMatch(n -> n <= total);
         }
 

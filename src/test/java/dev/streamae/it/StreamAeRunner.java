@@ -8,6 +8,7 @@ import dev.streamae.streams.ScorerTopology;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
+import dev.streamae.streams.Topics;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
 import java.io.IOException;
@@ -16,7 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 
 /** Starts the real topologies, with the real model, in this JVM against a real broker (shared by the end-to-end and dashboard tests). */
 public final class StreamAeRunner {
@@ -53,6 +57,14 @@ public final class StreamAeRunner {
         /** Tasks this instance processes now (one per {@code images} partition it owns). */
         long activeTasks() {
             return app.streams().metadataForLocalThreads().stream().mapToLong(t -> t.activeTasks().size()).sum();
+        }
+
+        /** The {@code images} partitions this instance processes now. */
+        Set<Integer> imagesPartitions() {
+            return app.streams().metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                    .flatMap(task -> task.topicPartitions().stream())
+                    .filter(p -> p.topic().equals(Topics.IMAGES)).map(TopicPartition::partition)
+                    .collect(Collectors.toSet());
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamae.model.Architecture;
+import dev.streamae.model.EngineChoice;
 import dev.streamae.model.ErrorMetric;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +23,7 @@ class StreamAeSettingsTest {
         assertThat(s.width()).isEqualTo(28);
         assertThat(s.height()).isEqualTo(28);
         assertThat(s.metric()).isEqualTo(ErrorMetric.BCE);
+        assertThat(s.engine()).isEqualTo(EngineChoice.AUTO);
         assertThat(s.learningRate()).isEqualTo(0.005);
         assertThat(s.batchSize()).isEqualTo(64);
         assertThat(s.falseAlarmRate()).isEqualTo(0.004);
@@ -36,6 +38,7 @@ class StreamAeSettingsTest {
         config.put("model.name", "digits");
         config.put("model.layers", "600-64-8-3");
         config.put("model.metric", "mae");
+        config.put("model.engine", "DL4J");
         config.put("image.width", "30");
         config.put("image.height", "20");
         config.put("train.learning.rate", "0.001");
@@ -59,6 +62,7 @@ class StreamAeSettingsTest {
         assertThat(s.modelName()).isEqualTo("digits");
         assertThat(s.architecture()).isEqualTo(Architecture.parse("600-64-8-3"));
         assertThat(s.metric()).isEqualTo(ErrorMetric.MAE);
+        assertThat(s.engine()).isEqualTo(EngineChoice.DL4J);
         assertThat(s.width() * s.height()).isEqualTo(600);
         assertThat(s.learningRate()).isEqualTo(0.001);
         assertThat(s.batchSize()).isEqualTo(32);
@@ -102,6 +106,8 @@ class StreamAeSettingsTest {
                 .hasMessageContaining("image.width");
         assertThatThrownBy(() -> StreamAeSettings.from(Map.of("train.skip.anomalies", "yes")))
                 .hasMessageContaining("true or false");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("model.engine", "gpu")))
+                .hasMessage("model.engine must be auto, vector or dl4j, got 'gpu'");
     }
 
     @Test
