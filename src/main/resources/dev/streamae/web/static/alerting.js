@@ -81,5 +81,6 @@
     text('alert-explain', why);
   }
 
-  window.Alerting = { pct: pct, pValue: pValue, target: target, chartColumns: chartColumns, draw: draw };
+  window.Alerting = { pct: pct, pValue: pValue, scorerRate: scorerRate, target: target, chartColumns: chartColumns,
+                      draw: draw };
 })();
