@@ -220,8 +220,9 @@ class DashboardBrowserTest {
         LOG.info("trainer's last report {}; page {}", last, page);
         assertThat(last.falseAlarmRate()).isEqualTo(TARGET);
         assertThat(last.contamination()).as("contamination estimated by the trainer").isPositive();
+        // No upper bound: how far above it lies depends on which young model versions scored the stream.
         assertThat(percent(page, "scorer-alert-rate")).as("scorer's alert rate on the page").isNotNull()
-                .isBetween(TARGET, 0.3);
+                .isGreaterThan(TARGET);
         assertThat((String) page.get("threshold")).as("threshold at the target").matches("[0-9.]+");
         assertThat((String) page.get("threshold-note")).contains("at a 1.0 % false-alarm rate");
         assertThat((String) page.get("alert-explain")).contains("1.0 % target",
