@@ -135,8 +135,8 @@ final class Broadcaster implements Runnable {
             ScoreRecord a = ready.get(i);
             float[] original = pixels.get(i);
             float[] reconstruction = reconstructions[i];
-            Messages.Alert view = new Messages.Alert(a.id(), a.label(), Points.finite(a.error()),
-                    Points.finite(a.threshold()), a.metric(),
+            Messages.Alert view = new Messages.Alert(a.id(), Messages.labelText(a.label()), Points.finite(a.error()),
+                    Points.finite(a.pValue()), Points.finite(a.threshold()), a.metric(),
                     a.modelVersion(), reconstruction == null ? -1 : reconstructor.version(), a.scoredAt(),
                     original == null ? null : ImageUris.png(original, width, height),
                     reconstruction == null ? null : ImageUris.png(reconstruction, width, height));
@@ -183,7 +183,7 @@ final class Broadcaster implements Runnable {
         List<Messages.Cell> cells = new ArrayList<>(recent.size());
         for (int i = 0; i < recent.size(); i++) {
             RecentImages.Decoded d = recent.get(i);
-            cells.add(new Messages.Cell(d.id(), d.label(), scores == null ? null : Points.finite(scores.errors()[i]),
+            cells.add(new Messages.Cell(d.id(), Messages.labelText(d.label()), scores == null ? null : Points.finite(scores.errors()[i]),
                     ImageUris.png(d.pixels(), width, height),
                     scores == null ? null : ImageUris.png(scores.reconstructions()[i], width, height)));
         }

@@ -24,10 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live dashboard: one page showing the seed tutorial's figures while the service runs, fed from
- * the output topics and the newest model. Training loss and threshold over time, anomaly rate,
- * throughput, model version and age, dead-letter count; the latest alerts, each original beside its
+ * the output topics and the newest model. Training loss and threshold over time, throughput, model
+ * version and age, dead-letter count; the alerting figures side by side (the false-alarm target the
+ * user set, the trainer's estimate of the contamination, the alert rates the trainer and the scorer
+ * observe, and how they relate); the latest alerts with their p-values, each original beside its
  * reconstruction; recent originals over their reconstructions; the 3-D latent space of recent
- * images, rotatable, coloured by label, anomalies marked.
+ * images, rotatable, coloured by label (digits as digits, any other label in one colour), anomalies
+ * marked. Labels are shown as the text producers wrote, never interpreted as markup.
  *
  * <p>How it is built, and why:
  * <ul>

@@ -47,6 +47,7 @@ final class DashboardState {
     static final class Counters {
         long scored;
         long anomalies;
+        long judged;
         long alerts;
         long deadLetters;
         String lastDeadLetterReason;
@@ -56,7 +57,7 @@ final class DashboardState {
         long lastScoredAt;
 
         Totals copy() {
-            return new Totals(scored, anomalies, alerts, deadLetters, lastDeadLetterReason, lastDeadLetterAt,
+            return new Totals(scored, anomalies, judged, alerts, deadLetters, lastDeadLetterReason, lastDeadLetterAt,
                     unreadable, scorerModelVersion, lastScoredAt);
         }
     }
@@ -66,6 +67,7 @@ final class DashboardState {
      *
      * @param scored score records read
      * @param anomalies of which anomalous
+     * @param judged of which scored by a model that raises alerts (status READY)
      * @param alerts alert records read
      * @param deadLetters records in the dead-letter queue (counted from its beginning)
      * @param lastDeadLetterReason the newest dead letter's reason header, if any
@@ -75,22 +77,23 @@ final class DashboardState {
      * @param lastScoredAt the newest score's time, epoch ms
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Totals(long scored, long anomalies, long alerts, long deadLetters, String lastDeadLetterReason,
+    record Totals(long scored, long anomalies, long judged, long alerts, long deadLetters, String lastDeadLetterReason,
                   long lastDeadLetterAt, long unreadable, long scorerModelVersion, long lastScoredAt) {
     }
 
     synchronized void addScore(ScoreRecord s) {
+        boolean judged = s.status() == ScoreRecord.Status.READY;
         counters.scored++;
-        if (s.anomaly()) {
-            counters.anomalies++;
-        }
+        counters.anomalies += s.anomaly() ? 1 : 0;
+        counters.judged += judged ? 1 : 0;
         counters.scorerModelVersion = Math.max(counters.scorerModelVersion, s.modelVersion());
         counters.lastScoredAt = Math.max(counters.lastScoredAt, s.scoredAt());
         long second = Math.floorDiv(s.scoredAt(), 1000);
         if (rates.size() < limits.chartPoints() || second >= rates.firstKey()) {
-            int[] bucket = rates.computeIfAbsent(second, k -> new int[2]);
+            int[] bucket = rates.computeIfAbsent(second, k -> new int[3]);
             bucket[0]++;
             bucket[1] += s.anomaly() ? 1 : 0;
+            bucket[2] += judged ? 1 : 0;
             touchedRates.add(second);
             trimRates();
         }
@@ -156,14 +159,14 @@ final class DashboardState {
         for (Long second : touchedRates) {
             int[] b = rates.get(second);
             if (b != null) {
-                changed.add(new Points.Rate(second, b[0], b[1]));
+                changed.add(new Points.Rate(second, b[0], b[1], b[2]));
             }
         }
         touchedRates.clear();
         All all = null;
         if (full) {
             List<Points.Rate> allRates = new ArrayList<>(rates.size());
-            rates.forEach((second, b) -> allRates.add(new Points.Rate(second, b[0], b[1])));
+            rates.forEach((second, b) -> allRates.add(new Points.Rate(second, b[0], b[1], b[2])));
             all = new All(training.all(), allRates, latent.all());
         }
         return new Collected(training.after(cursor.training()), changed, latent.after(cursor.latent()),
@@ -178,7 +181,7 @@ final class DashboardState {
         }
         long from = Math.max(rates.lastKey() + 1, upTo - limits.chartPoints() + 1);
         for (long s = from; s <= upTo; s++) {
-            rates.put(s, new int[2]);
+            rates.put(s, new int[3]);
             touchedRates.add(s);
         }
         trimRates();

@@ -48,9 +48,17 @@ final class Messages {
     }
 
     /**
-     * The newest model snapshot read from {@code models}.
+     * The newest model snapshot read from {@code models}. Its alerting figures come from the
+     * calibration published with it, read at the dashboard's own {@code alert.false.alarm.rate}
+     * (the scorers', in any one deployment), so the page shows the threshold that model alerts at.
      *
      * @param ageMs how old the snapshot is at {@code serverTime}
+     * @param threshold the error above which an image is an anomaly at {@code falseAlarmRate}; null
+     *     while the model has no calibration
+     * @param falseAlarmRate the target: the fraction of normal images allowed to raise an alert
+     * @param contamination the trainer's estimate of the fraction of anomalies among its recent
+     *     training images; null while the model has no calibration
+     * @param warmedUp whether the model raises alerts (warmed up and calibrated)
      * @param rejectedSnapshots snapshots refused (bad signature, wrong shape, older, garbage)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -73,13 +81,15 @@ final class Messages {
     /**
      * An alert with its original image beside its reconstruction by the newest model.
      *
+     * @param label the image's label as text ({@link #labelText}), or null
+     * @param pValue the estimated fraction of normal images with an error at least this one's
      * @param original data URI, or null if the original was not (or no longer) in the dashboard's memory
      * @param reconstruction data URI, or null likewise
      * @param scoredBy model version that raised the alert
      * @param reconstructedWith model version that drew the reconstruction (-1: none)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Alert(String id, Label label, Double error, Double threshold, String metric, long scoredBy,
+    record Alert(String id, String label, Double error, Double pValue, Double threshold, String metric, long scoredBy,
                  long reconstructedWith, long scoredAt, String original, String reconstruction) {
     }
 
@@ -87,8 +97,17 @@ final class Messages {
     record Grid(long modelVersion, long renderedAt, List<Cell> cells) {
     }
 
-    /** One column of the grid. */
+    /** One column of the grid; {@code label} as text ({@link #labelText}), or null. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Cell(String id, Label label, Double error, String original, String reconstruction) {
+    record Cell(String id, String label, Double error, String original, String reconstruction) {
+    }
+
+    /**
+     * A label as the page prints it: the string, or the integer's decimal digits. Captions get text,
+     * not the JSON value, because a browser reads every JSON number as a double and would print an
+     * integer label beyond 2<sup>53</sup> rounded; the page puts it in the document as text only.
+     */
+    static String labelText(Label label) {
+        return label == null ? null : label.toString();
     }
 }

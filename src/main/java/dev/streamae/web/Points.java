@@ -39,15 +39,19 @@ final class Points {
     }
 
     /**
-     * Scores counted in one second of scoring time ({@code ScoreRecord.scoredAt}).
+     * Scores counted in one second of scoring time ({@code ScoreRecord.scoredAt}). The scorer's alert
+     * rate is {@code anomalies / judged}, not {@code anomalies / scored}: images scored while the model
+     * was still warming up (or had no calibration) could not raise an alert, and counting them would
+     * make the rate look lower than the target for the first minute after every start.
      *
      * @param t the second, epoch seconds
      * @param scored images scored in it
      * @param anomalies of which anomalous
+     * @param judged of which scored by a model that raises alerts (status READY)
      */
     @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-    @JsonPropertyOrder({"t", "scored", "anomalies"})
-    record Rate(long t, int scored, int anomalies) {
+    @JsonPropertyOrder({"t", "scored", "anomalies", "judged"})
+    record Rate(long t, int scored, int anomalies, int judged) {
     }
 
     /**

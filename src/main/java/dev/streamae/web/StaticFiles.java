@@ -35,6 +35,7 @@ final class StaticFiles implements HttpHandler {
         add("/static/errors.js", OWN + "errors.js");
         add("/static/latent3d.js", OWN + "latent3d.js");
         add("/static/charts.js", OWN + "charts.js");
+        add("/static/alerting.js", OWN + "alerting.js");
         add("/static/dashboard.js", OWN + "dashboard.js");
         add("/static/favicon.svg", OWN + "favicon.svg");
         add("/static/vendor/uPlot.iife.min.js", uplot + "uPlot.iife.min.js");

@@ -9,10 +9,13 @@ import dev.streamae.image.Datasets;
 import dev.streamae.it.KafkaTestClient;
 import dev.streamae.it.MalformedRecords;
 import dev.streamae.it.StreamAeRunner;
+import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.Label;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.TopicAdmin;
 import dev.streamae.streams.TopicDeclarations;
 import dev.streamae.streams.Topics;
+import dev.streamae.streams.TrainingMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * version and the exact dead-letter count show, the latent space rotates under the mouse, and the
  * page logs no error. Responsiveness: while 3,000 images stream as fast as the scorer takes them,
  * the page gets at most 4 events a second, holds at most the cap of latent points (and reaches it),
- * and handles each event well under a second. Saves target/dashboard.png.
+ * and handles each event well under a second. Alerting: the page shows the configured false-alarm
+ * target, and the contamination and trainer alert rate the trainer published with the newest model;
+ * alerts show their p-value (below the target). Labels: the Fashion images carry free-form string
+ * labels ({@code fashion:<class>}, as in the demo), shown as text and drawn in the "other label"
+ * colour; a label that looks like markup stays text. Saves target/dashboard.png.
  */
 class DashboardBrowserTest {
 
@@ -49,11 +56,17 @@ class DashboardBrowserTest {
             "train.batch.size", "16",
             "publish.every.steps", "10",
             "publish.interval.ms", "1000",
-            "warmup.examples", "800");
+            "warmup.examples", "800",
+            "alert.false.alarm.rate", "0.01");
+    private static final double TARGET = 0.01;
+    /** Past the warm-up, at whose end the trainer calibrates at once. */
     private static final int WARM_UP_IMAGES = 900;
     private static final int FAST_IMAGES = 3000;
     private static final int FASHION_EVERY = 15;
     private static final int BAD_RECORDS = 20;
+    /** A label a careless page would turn into an element that runs script. */
+    private static final int LATE_FASHION = 20;
+    private static final String MARKUP_LABEL = "fashion:<img src=x onerror=\"window.__injected=1\">bag";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final Datasets.Labelled mnist = Datasets.mnistTrain();
@@ -106,6 +119,8 @@ class DashboardBrowserTest {
                 LOG.info("{} images scored {} ms after the fast stream started", FAST_IMAGES, millisSince(streamStart));
 
                 checkPage(browser, dashboard);
+                checkAlertingFigures(browser, trainer);
+                checkLabels(browser, client);
                 Path shot = Path.of("target", "dashboard.png");
                 Files.createDirectories(shot.getParent());
                 fitWindowToPage(browser);
@@ -122,13 +137,20 @@ class DashboardBrowserTest {
         for (int i = 0; i < FAST_IMAGES; i++) {
             int n = i;
             sends.add(n % FASHION_EVERY == 0
-                    ? () -> client.send(KafkaTestClient.image("fashion-" + n, fashion, n % fashion.count()))
+                    ? () -> client.send(fashionImage("fashion-" + n, n % fashion.count()))
                     : () -> client.send(KafkaTestClient.image("digit-" + n, heldOut, n % heldOut.count())));
         }
         bad.subList(BAD_RECORDS / 2, BAD_RECORDS).forEach(b -> sends.add(() -> client.send(Topics.IMAGES, b.id(), b.value())));
         Collections.shuffle(sends, new Random(5));
         sends.forEach(Runnable::run);
         client.flush();
+    }
+
+    /** A Fashion image labelled as the demo labels its anomalies: a string, not a class number. */
+    private ImageRecord fashionImage(String id, int index) {
+        ImageRecord r = KafkaTestClient.image(id, fashion, index);
+        return new ImageRecord(r.id(), r.pixels(), r.u8(), r.png(), r.width(), r.height(),
+                Label.of("fashion:" + Datasets.fashionClass(fashion.labels()[index])), r.timestamp());
     }
 
     private static void checkPage(ChromeDriver browser, Dashboard dashboard) {
@@ -160,6 +182,128 @@ class DashboardBrowserTest {
 
         assertThat((List<?>) browser.executeScript("return window.__dashErrors;")).as("errors in the page").isEmpty();
         assertThat(HeadlessChromium.consoleErrors(browser)).as("console errors").isEmpty();
+    }
+
+    /**
+     * The figures the trainer published with its newest model (its last training-metrics record),
+     * read from the trainer itself, against what the page shows once it has that model: the target,
+     * the contamination estimate and the trainer's alert rate, also in the line that relates them.
+     * The scorer's alert rate (over the last minute, which here covers the whole run) must be the
+     * share of alerts among the images an alerting model scored, and lie above the target: one image
+     * in fifteen is an anomaly.
+     */
+    @SuppressWarnings("unchecked")
+    private static void checkAlertingFigures(ChromeDriver browser, StreamAeRunner.Trainer trainer) {
+        // Whether the last minute holds scores of a warming-up model depends on timing: check the
+        // page's own sum on two seconds, one of them half warming up, first.
+        assertThat((Map<String, Object>) browser.executeScript("return Alerting.scorerRate([[1, 10, 1, 4], [2, 10, 1, 6]]);"))
+                .as("alerts among judged images").containsEntry("rate", 0.2).containsEntry("judged", 10L);
+        new WebDriverWait(browser, WAIT, Duration.ofMillis(250))
+                .withMessage(() -> "waiting for the page to show the trainer's last report " + trainer.metrics().lastPublished()
+                        + "; page: " + alertingOnPage(browser))
+                .until(d -> {
+                    TrainingMetrics last = trainer.metrics().lastPublished();
+                    Map<?, ?> page = alertingOnPage(browser);
+                    return last != null && last.contamination() != null
+                            && ((Number) page.get("model")).longValue() == last.modelVersion()
+                            && ((Number) page.get("report")).longValue() == last.modelVersion()
+                            && closeTo(percent(page, "target-rate"), last.falseAlarmRate())
+                            && closeTo(percent(page, "contamination"), last.contamination())
+                            && closeTo(percent(page, "trainer-alert-rate"), last.alertRate())
+                            && closeTo(percent(page, "scorer-alert-rate"), ((Number) page.get("judgedShare")).doubleValue());
+                });
+        TrainingMetrics last = trainer.metrics().lastPublished();
+        Map<?, ?> page = alertingOnPage(browser);
+        LOG.info("trainer's last report {}; page {}", last, page);
+        assertThat(last.falseAlarmRate()).isEqualTo(TARGET);
+        assertThat(last.contamination()).as("contamination estimated by the trainer").isPositive();
+        // No upper bound: how far above it lies depends on which young model versions scored the stream.
+        assertThat(percent(page, "scorer-alert-rate")).as("scorer's alert rate on the page").isNotNull()
+                .isGreaterThan(TARGET);
+        assertThat((String) page.get("threshold")).as("threshold at the target").matches("[0-9.]+");
+        assertThat((String) page.get("threshold-note")).contains("at a 1.0 % false-alarm rate");
+        assertThat((String) page.get("alert-explain")).contains("1.0 % target",
+                "target and " + page.get("contamination") + " anomalies", "trainer " + page.get("trainer-alert-rate"),
+                "scorer " + page.get("scorer-alert-rate"));
+    }
+
+    /** The alerting figures' texts, and the versions of the page's model and newest training report. */
+    private static Map<?, ?> alertingOnPage(ChromeDriver browser) {
+        return (Map<?, ?>) browser.executeScript("var out = { model: window.__dash.modelVersion,"
+                + " report: window.__dash.trainingVersion || 0,"
+                + " judgedShare: window.__dash.totals.anomalies / window.__dash.totals.judged };"
+                + " ['threshold', 'threshold-note', 'target-rate', 'contamination', 'scorer-alert-rate',"
+                + "  'trainer-alert-rate', 'alert-explain'].forEach(id => out[id] = document.getElementById(id).textContent);"
+                + " return out;");
+    }
+
+    /** A percentage the page shows ("5.2 %"), as a fraction; null for "–". */
+    private static Double percent(Map<?, ?> page, String id) {
+        String text = (String) page.get(id);
+        return text.endsWith(" %") ? Double.parseDouble(text.substring(0, text.length() - 2)) / 100 : null;
+    }
+
+    /** Equal to the precision shown: 5.2 %, 0.52 %, 0.052 % (and "–" for none). */
+    private static boolean closeTo(Double shown, Double value) {
+        if (shown == null || value == null) {
+            return shown == value;
+        }
+        double halfStep = value >= 0.01 ? 5e-4 : value >= 0.001 ? 5e-5 : 0.05 * value;
+        return Math.abs(shown - value) <= halfStep * 1.001;
+    }
+
+    /**
+     * Free-form labels. The page colours a label as a digit only when it is one; an alert on a
+     * Fashion image shows its string label and its p-value below the target; Fashion images sent last
+     * (so that the newest model's codes, which the scatter shows, include them) are drawn in the
+     * "other label" colour; a label that looks like markup, also sent last so that it shows in the
+     * recent-images grid, stays text.
+     */
+    @SuppressWarnings("unchecked")
+    private void checkLabels(ChromeDriver browser, KafkaTestClient client) {
+        assertThat((List<Object>) browser.executeScript("var c = Latent3D.colour, o = Latent3D.colours;"
+                + " return [3, '3', 0, '9', '33', ' 3', 12, -1, 2.5, 'fashion:bag', null].map(l => c(l) === o.other ? 'other'"
+                + "   : c(l) === o.none ? 'none' : 'digit');"))
+                .containsExactly("digit", "digit", "digit", "digit", "other", "other", "other", "other", "other", "other",
+                        "none");
+        assertThat(browser.findElement(By.id("latent-legend")).getText()).contains("other label", "no label");
+
+        String fashionAlert = "return Array.from(document.querySelectorAll('#alerts li'))"
+                + "  .find(li => (li.querySelector('.alert-label') || {}).textContent?.startsWith('fashion:'));";
+        waitInPage(browser, "an alert on a Fashion image", "return !!(function () { " + fashionAlert + " })();");
+        Map<?, ?> alert = (Map<?, ?>) browser.executeScript("var li = (function () { " + fashionAlert + " })();"
+                + " return { label: li.querySelector('.alert-label').textContent,"
+                + "   score: li.querySelector('.alert-score').textContent };");
+        assertThat((String) alert.get("label")).matches("fashion:[a-z-]+");
+        java.util.regex.Matcher p = java.util.regex.Pattern.compile("^p ([0-9.e+-]+) · ").matcher((String) alert.get("score"));
+        assertThat(p.find()).as("p-value in " + alert.get("score")).isTrue();
+        assertThat(Double.parseDouble(p.group(1))).as("an alert's p-value").isLessThan(TARGET);
+
+        // The last images, scored after all others: the newest model's codes (what the scatter shows) include them.
+        long scored = ((Number) browser.executeScript("return window.__dash.totals.scored;")).longValue();
+        for (int i = 0; i < LATE_FASHION; i++) {
+            client.send(fashionImage("late-fashion-" + i, 100 + i));
+        }
+        client.flush();
+        waitInPage(browser, "the late Fashion images scored", "return window.__dash.totals.scored >= arguments[0];",
+                scored + LATE_FASHION);
+        // Alone and after those, so that the dashboard reads it last (partitions are read in no set order).
+        client.send(new ImageRecord("markup-label", null, KafkaTestClient.image("x", fashion, 0).u8(), null, null, null,
+                Label.of(MARKUP_LABEL), null));
+        client.flush();
+        waitInPage(browser, "the markup-labelled image scored", "return window.__dash.totals.scored >= arguments[0];",
+                scored + LATE_FASHION + 1);
+        // Any pixel this magenta is the "other label" colour: no blend of tab10 colours or grey comes near it.
+        waitInPage(browser, "Fashion images drawn in the 'other label' colour",
+                "var c = document.getElementById('latent'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data,"
+                        + " n = 0; for (var i = 0; i < d.length; i += 4) if (d[i] > 200 && d[i + 1] < 90 && d[i + 2] > 200"
+                        + " && d[i + 3] > 100) n++; return n > 10;");
+        waitInPage(browser, "the markup label in the recent-images grid",
+                "return Array.from(document.querySelectorAll('#grid .cell-label')).some(e => e.textContent === arguments[0]);",
+                MARKUP_LABEL);
+        assertThat(browser.executeScript("return window.__injected === undefined"
+                + " && !document.querySelector('#grid img[src=\"x\"], #alerts img[src=\"x\"]');"))
+                .as("the label stayed text").isEqualTo(true);
     }
 
     /** Makes the window as tall as the page, so that the screenshot shows all of it. */

@@ -64,13 +64,21 @@ class DashboardHttpTest {
         assertThat(page.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
         String html = new String(page.body(), StandardCharsets.UTF_8);
         assertThat(html).contains("/static/vendor/uPlot.iife.min.js").doesNotContain("http://", "https://");
+        // The alerting figures: the target, the contamination estimate, both alert rates and what relates them.
+        assertThat(html).contains("/static/alerting.js", "id=\"target-rate\"", "id=\"contamination\"",
+                "id=\"scorer-alert-rate\"", "id=\"trainer-alert-rate\"", "id=\"alert-explain\"",
+                "the false-alarm rate on normal images + the anomalies caught");
 
         HttpResponse<byte[]> uplot = get("/static/vendor/uPlot.iife.min.js");
         assertThat(uplot.statusCode()).isEqualTo(200);
         assertThat(uplot.headers().firstValue("Content-Type")).contains("text/javascript; charset=utf-8");
         assertThat(uplot.body().length).isGreaterThan(10_000);
-        for (String f : List.of("dashboard.js", "charts.js", "latent3d.js", "errors.js", "dashboard.css", "favicon.svg")) {
-            assertThat(get("/static/" + f).statusCode()).as(f).isEqualTo(200);
+        for (String f : List.of("dashboard.js", "charts.js", "alerting.js", "latent3d.js", "errors.js", "dashboard.css",
+                "favicon.svg")) {
+            HttpResponse<byte[]> file = get("/static/" + f);
+            assertThat(file.statusCode()).as(f).isEqualTo(200);
+            // Alerts are set by a false-alarm rate now; a page reading the old quantile would show nothing.
+            assertThat(new String(file.body(), StandardCharsets.UTF_8)).as(f).doesNotContainIgnoringCase("quantile");
         }
     }
 
@@ -116,6 +124,8 @@ class DashboardHttpTest {
         assertThat(events.get(0).get("type").asText()).isEqualTo("snapshot");
         assertThat(events.get(0).get("limits").get("latentPoints").asInt()).isEqualTo(2000);
         assertThat(events.get(0).get("modelName").asText()).isEqualTo("streamae");
+        assertThat(events.get(0).get("totals").get("judged").asLong()).isZero();
+        assertThat(events.get(0).has("model")).as("no model before one is read").isFalse();
         assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.get("type").asText()).isEqualTo("delta"));
         assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.has("limits")).isFalse());
         // Five events take at least four ticks of 500 ms: never a burst.

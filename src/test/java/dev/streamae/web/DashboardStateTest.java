@@ -9,15 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The dashboard's bounded aggregates: caps hold at any rate, deltas and snapshots agree, idle seconds are zero. */
+/**
+ * The dashboard's bounded aggregates: caps hold at any rate, deltas and snapshots agree, idle seconds
+ * are zero, and the scorer's alert rate counts only images an alerting model judged.
+ */
 class DashboardStateTest {
 
     private static final DashboardLimits SMALL = new DashboardLimits(Duration.ofMillis(500), 20, 50, 3, 2, 4, 100, 2);
     private static final long NOW = 1_800_000_000_000L;
 
     private static ScoreRecord score(int i, long scoredAt, boolean anomaly) {
-        return new ScoreRecord("img-" + i, "streamae", 7, new float[] {i, -i, 0.5f}, 0.01, "mse", 0.2, 0.02, anomaly,
-                ScoreRecord.Status.READY, Label.of(i % 10), scoredAt - 5, scoredAt);
+        return score(i, scoredAt, anomaly, ScoreRecord.Status.READY);
+    }
+
+    private static ScoreRecord score(int i, long scoredAt, boolean anomaly, ScoreRecord.Status status) {
+        return new ScoreRecord("img-" + i, "streamae", 7, new float[] {i, -i, 0.5f}, 0.01, "mse",
+                anomaly ? 0.001 : 0.2, 0.02, anomaly, status, Label.of(i % 10), scoredAt - 5, scoredAt);
     }
 
     @Test
@@ -57,16 +64,34 @@ class DashboardStateTest {
         state.addScore(score(2, NOW + 900, true));
         state.addScore(score(3, NOW + 1500, false));
         DashboardState.Collected first = state.collect(NOW + 1600, DashboardState.Cursor.START, false);
-        assertThat(first.rates()).containsExactly(new Points.Rate(NOW / 1000, 2, 1), new Points.Rate(NOW / 1000 + 1, 1, 0));
+        assertThat(first.rates()).containsExactly(new Points.Rate(NOW / 1000, 2, 1, 2),
+                new Points.Rate(NOW / 1000 + 1, 1, 0, 1));
 
         // A late score re-sends its bucket; seconds with nothing scored become zero once closed.
         state.addScore(score(4, NOW + 200, false));
         DashboardState.Collected second = state.collect(NOW + 5000, first.next(), false);
-        assertThat(second.rates()).containsExactly(new Points.Rate(NOW / 1000, 3, 1),
-                new Points.Rate(NOW / 1000 + 2, 0, 0), new Points.Rate(NOW / 1000 + 3, 0, 0));
+        assertThat(second.rates()).containsExactly(new Points.Rate(NOW / 1000, 3, 1, 3),
+                new Points.Rate(NOW / 1000 + 2, 0, 0, 0), new Points.Rate(NOW / 1000 + 3, 0, 0, 0));
 
         DashboardState.Collected hourLater = state.collect(NOW + 3_600_000, second.next(), true);
         assertThat(hourLater.all().rates()).hasSize(SMALL.chartPoints());
+    }
+
+    @Test
+    void onlyScoresOfAnAlertingModelCountAsJudged() {
+        DashboardState state = new DashboardState(SMALL);
+        state.addScore(score(1, NOW + 100, false, ScoreRecord.Status.NO_MODEL));
+        state.addScore(score(2, NOW + 200, false, ScoreRecord.Status.WARMING_UP));
+        state.addScore(score(3, NOW + 300, false, ScoreRecord.Status.READY));
+        state.addScore(score(4, NOW + 400, true, ScoreRecord.Status.READY));
+        state.addScore(score(5, NOW + 1200, false, ScoreRecord.Status.WARMING_UP));
+        DashboardState.Collected c = state.collect(NOW + 1600, DashboardState.Cursor.START, false);
+        // Second one: 4 scored, 1 anomaly among the 2 judged: the page shows 50 %, not 25 %.
+        assertThat(c.rates()).containsExactly(new Points.Rate(NOW / 1000, 4, 1, 2),
+                new Points.Rate(NOW / 1000 + 1, 1, 0, 0));
+        assertThat(c.totals().scored()).isEqualTo(5);
+        assertThat(c.totals().judged()).isEqualTo(2);
+        assertThat(c.totals().anomalies()).isEqualTo(1);
     }
 
     @Test

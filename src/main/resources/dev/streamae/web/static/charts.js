@@ -4,8 +4,9 @@
   'use strict';
 
   var HEIGHT = 190;
-  var COLORS = { loss: '#1f77b4', threshold: '#ff7f0e', anomaly: '#d62728', expected: '#7f7f7f',
-                 scored: '#2ca02c', trained: '#9467bd' };
+  // The trainer's series share its purple; the scorer's, red (alerts) and green (throughput).
+  var COLORS = { loss: '#1f77b4', threshold: '#ff7f0e', anomaly: '#d62728', target: '#7f7f7f',
+                 contamination: '#8c564b', scored: '#2ca02c', trained: '#9467bd' };
 
   function axisFont() {
     return { stroke: '#555', grid: { stroke: '#eee', width: 1 }, ticks: { stroke: '#ddd', width: 1 },
@@ -41,6 +42,15 @@
     return a === 0 ? '0' : a >= 100 ? v.toFixed(0) : a >= 1 ? v.toPrecision(3) : v.toPrecision(2);
   }
 
+  // A second with a handful of images, or a report on a few training images, can flag 100 %: the
+  // alert chart scales to three times the larger of the target and the contamination (columns 4
+  // and 3), so that such a spike runs off the top instead of flattening everything else.
+  function alertRange(u, min, max) {
+    var reference = 0;
+    [3, 4].forEach(function (i) { (u.data[i] || []).forEach(function (v) { if (v > reference) reference = v; }); });
+    return [0, Math.max(2, Math.min(max * 1.15, reference ? 3 * reference : Infinity))];
+  }
+
   window.Charts = {
     create: function () {
       return {
@@ -49,9 +59,11 @@
           line('threshold', COLORS.threshold, { dash: [6, 4] })
         ], { y: { distr: 3 } }, sig),
         anomaly: make(document.getElementById('chart-anomaly'), [
-          line('anomalies %', COLORS.anomaly, { fill: 'rgba(214,39,40,0.12)' }),
-          line('expected % (1 − quantile)', COLORS.expected, { dash: [4, 4], width: 1.2 })
-        ], { y: { range: function (u, min, max) { return [0, Math.max(2, max * 1.15)]; } } }, sig),
+          line('scorer alerts %', COLORS.anomaly, { fill: 'rgba(214,39,40,0.12)' }),
+          line('trainer alerts %', COLORS.trained, { spanGaps: true }),
+          line('contamination (est.) %', COLORS.contamination, { spanGaps: true, dash: [2, 3] }),
+          line('target false alarms %', COLORS.target, { dash: [6, 4], width: 1.2 })
+        ], { y: { range: alertRange } }, sig),
         throughput: make(document.getElementById('chart-throughput'), [
           line('scored / s', COLORS.scored, { fill: 'rgba(44,160,44,0.10)' }),
           line('trained / s', COLORS.trained, { spanGaps: true })
@@ -62,8 +74,12 @@
     set: function (chart, columns) {
       chart.setData(columns);
     },
+    /** Tables [x, y1, y2, ...] on one x axis (uPlot.join); with no data, one empty column per series. */
     join: function (tables) {
-      return tables.some(function (t) { return t[0].length; }) ? uPlot.join(tables) : [[]].concat(tables.map(function () { return []; }));
+      if (tables.some(function (t) { return t[0].length; })) return uPlot.join(tables);
+      var empty = [[]];
+      tables.forEach(function (t) { t.slice(1).forEach(function () { empty.push([]); }); });
+      return empty;
     }
   };
 })();

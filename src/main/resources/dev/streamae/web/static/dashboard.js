@@ -6,8 +6,8 @@
 
   var limits = { chartPoints: 500, latentPoints: 2000, alerts: 20, tickMs: 500 };
   var training = [];          // Points.Training objects, oldest first
-  var rates = new Map();      // second -> [t, scored, anomalies]
-  var latent = [];            // [x, y, z, label, anomaly]
+  var rates = new Map();      // second -> [t, scored, anomalies, judged]
+  var latent = [];            // [x, y, z, label, anomaly, version]; label: string, number or null
   var alertCount = 0;
   var lastModel = null;
   var serverOffset = 0;       // server clock minus browser clock, ms
@@ -74,12 +74,10 @@
       training.map(function (p) { return p.loss > 0 ? p.loss : null; }),
       training.map(function (p) { return p.threshold > 0 ? p.threshold : null; })]);
 
-    var quantile = training.length ? training[training.length - 1].quantile : (lastModel ? lastModel.quantile : null);
-    var xs = rows.map(function (r) { return r[0]; });
-    charts.anomaly.setData([xs,
-      rows.map(function (r) { return r[1] ? 100 * r[2] / r[1] : null; }),
-      rows.map(function () { return quantile == null ? null : 100 * (1 - quantile); })]);
+    var last = training.length ? training[training.length - 1] : null;
+    charts.anomaly.setData(window.Alerting.chartColumns(rows, training, window.Alerting.target(lastModel, last)));
 
+    var xs = rows.map(function (r) { return r[0]; });
     charts.throughput.setData(window.Charts.join([
       [xs, rows.map(function (r) { return r[1]; })],
       [t, training.map(function (p) { return p.trainedPerSecond == null ? null : p.trainedPerSecond; })]
@@ -96,8 +94,6 @@
       text('model-version', 'v' + model.version);
       text('model-age', (model.warmedUp ? '' : 'warming up · ') + 'published ' + fmtAge(model.ageMs) + ' ago'
         + (model.rejectedSnapshots ? ' · ' + model.rejectedSnapshots + ' rejected' : ''));
-      text('threshold', fmtNum(model.threshold));
-      text('threshold-note', model.warmedUp ? 'quantile ' + model.quantile : 'set once warmed up');
       probe.modelVersion = model.version;
     }
     var last = training.length ? training[training.length - 1] : null;
@@ -114,8 +110,8 @@
     var sum = function (a, k) { return a.reduce(function (s, r) { return s + r[k]; }, 0); };
     text('scored-rate', recent.length ? fmtNum(sum(recent, 1) / recent.length) : '–');
     text('scored-total', fmtInt(m.totals.scored) + ' in all');
-    var scored = sum(minute, 1);
-    text('anomaly-rate', scored ? (100 * sum(minute, 2) / scored).toFixed(2) + ' %' : '–');
+    window.Alerting.draw({ text: text, fmtNum: fmtNum, fmtInt: fmtInt }, model, last, minute);
+    probe.trainingVersion = last ? last.modelVersion : 0;
     text('alerts-total', fmtInt(m.totals.alerts));
     text('dlq-count', fmtInt(m.totals.deadLetters));
     var reason = m.totals.lastDeadLetterReason;
@@ -150,9 +146,19 @@
     var id = document.createElement('b');
     id.textContent = a.id;
     info.appendChild(id);
+    if (a.label != null) {
+      // Labels are whatever producers wrote: into the document as text only, never as markup.
+      var label = document.createElement('span');
+      label.className = 'alert-label';
+      label.textContent = a.label;
+      label.title = a.label;
+      info.appendChild(label);
+    }
     var line1 = document.createElement('span');
-    line1.textContent = (a.label != null ? 'label ' + a.label + ' · ' : '') + (a.metric || 'error') + ' '
+    line1.className = 'alert-score';
+    line1.textContent = 'p ' + window.Alerting.pValue(a.pValue) + ' · ' + (a.metric || 'error') + ' '
       + fmtNum(a.error) + ' > ' + fmtNum(a.threshold);
+    line1.title = 'p-value: the estimated share of normal images with an error at least this large';
     info.appendChild(line1);
     var line2 = document.createElement('span');
     line2.className = 'muted';
@@ -183,14 +189,16 @@
     grid.cells.forEach(function (c) {
       originals.appendChild(image(c.original, 'original of ' + c.id));
       recons.appendChild(image(c.reconstruction, 'reconstruction of ' + c.id));
-      var cap = document.createElement('span');
-      cap.textContent = (c.label != null ? c.label : '?') + (c.error != null ? ' · ' + c.error.toFixed(3) : '');
-      cap.title = c.id;
+      var cap = document.createElement('span'), label = document.createElement('span');
+      label.className = c.label != null ? 'cell-label' : 'muted';
+      label.textContent = c.label != null ? c.label : 'no label';
+      cap.append(label, document.createElement('br'), c.error != null ? c.error.toFixed(3) : '–');
+      cap.title = c.id + (c.label != null ? ' · ' + c.label : '');
       captions.appendChild(cap);
     });
     var labels = document.createElement('div');
     labels.className = 'row-labels';
-    ['original', 'reconstruction', 'label · error'].forEach(function (t) {
+    ['original', 'reconstruction', 'label, error'].forEach(function (t) {
       var s = document.createElement('span');
       s.textContent = t;
       labels.appendChild(s);

@@ -1,13 +1,27 @@
 // The 3-D latent scatter on a 2-D canvas: a small perspective projection with drag-to-rotate and
 // wheel-to-zoom. No WebGL, so it draws the same on any machine, headless browsers included, and
-// 2,000 points redraw in a few milliseconds. Colours are matplotlib's tab10, as in the seed's
-// figure and StreamAE's PNG figures; anomalies are drawn last, as black crosses in a ring.
+// 2,000 points redraw in a few milliseconds. Digits take matplotlib's tab10 colours, as in the
+// seed's figure and StreamAE's PNG figures; anomalies are drawn last, as black crosses in a ring.
+// Labels are free-form (any string or integer), so only a label that is a digit is coloured as
+// one; every other label shares one colour outside tab10 (magenta), and unlabelled images are grey.
 (function () {
   'use strict';
 
   var TAB10 = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
                '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  var UNKNOWN = '#555555';
+  var OTHER = '#ff00ff';
+  var NONE = '#555555';
+
+  /** 0-9 when the label is a digit: the integer, or the one-character string ("7", not "07" or "7 "). */
+  function digit(label) {
+    if (typeof label === 'number') return Number.isInteger(label) && label >= 0 && label <= 9 ? label : -1;
+    return typeof label === 'string' && /^[0-9]$/.test(label) ? Number(label) : -1;
+  }
+
+  function colour(label) {
+    var d = digit(label);
+    return d >= 0 ? TAB10[d] : label == null ? NONE : OTHER;
+  }
   var EDGES = [[0, 1], [1, 3], [3, 2], [2, 0], [4, 5], [5, 7], [7, 6], [6, 4], [0, 4], [1, 5], [2, 6], [3, 7]];
 
   /** "lo … hi" with enough decimals to tell the two apart (a young model's codes can be very close). */
@@ -35,7 +49,7 @@
 
   Latent3D.prototype.buildLegend = function (el) {
     var items = TAB10.map(function (c, i) { return [c, String(i)]; });
-    items.push([UNKNOWN, 'no label']);
+    items.push([OTHER, 'other label'], [NONE, 'no label']);
     items.forEach(function (item) {
       var span = document.createElement('span');
       var dot = document.createElement('i');
@@ -80,7 +94,7 @@
     this.requestDraw();
   };
 
-  /** points: [[x, y, z, label, anomaly, version], ...]; the axes span the points' range. */
+  /** points: [[x, y, z, label, anomaly, version], ...] (label: string, number or null); the axes span the points' range. */
   Latent3D.prototype.setPoints = function (points) {
     this.points = points;
     var lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
@@ -159,14 +173,14 @@
 
     var projected = this.points.map(function (p) {
       var q = self.project(self.unit(p, 0), self.unit(p, 1), self.unit(p, 2));
-      return [q[0], q[1], q[2], p[3], p[4]];
+      return [q[0], q[1], q[2], colour(p[3]), p[4]];
     });
     projected.sort(function (a, b) { return b[2] - a[2]; });
     var r = 2.6 * dpr;
     ctx.globalAlpha = 0.8;
     projected.forEach(function (q) {
       if (q[4]) return;
-      ctx.fillStyle = q[3] >= 0 && q[3] < 10 ? TAB10[q[3]] : UNKNOWN;
+      ctx.fillStyle = q[3];
       ctx.beginPath();
       ctx.arc(q[0], q[1], r, 0, 2 * Math.PI);
       ctx.fill();
@@ -175,7 +189,7 @@
     var s = 4 * dpr;
     projected.forEach(function (q) {
       if (!q[4]) return;
-      ctx.fillStyle = q[3] >= 0 && q[3] < 10 ? TAB10[q[3]] : UNKNOWN;
+      ctx.fillStyle = q[3];
       ctx.beginPath();
       ctx.arc(q[0], q[1], s * 1.25, 0, 2 * Math.PI);
       ctx.fill();
@@ -189,5 +203,8 @@
     });
   };
 
+  /** The colour a point with this label is drawn in (also read by the browser test). */
+  Latent3D.colour = colour;
+  Latent3D.colours = { other: OTHER, none: NONE };
   window.Latent3D = Latent3D;
 })();
