@@ -40,17 +40,19 @@ final class TrainerBench {
                 }
                 long t0 = System.nanoTime();
                 long cpu0 = ProcessCpu.nanos();
-                long e0 = metrics.examplesTrained();
-                while (metrics.examplesTrained() < backlog.count()) {
-                    waitOrFail(deadline, "the trainer learnt " + metrics.examplesTrained() + " of " + backlog.count()
+                // Images the calibration flags are judged but not learnt (train.skip.anomalies), so
+                // the run ends when every image was either learnt or skipped.
+                long e0 = imagesJudged(metrics);
+                while (imagesJudged(metrics) < backlog.count()) {
+                    waitOrFail(deadline, "the trainer judged " + imagesJudged(metrics) + " of " + backlog.count()
                             + " images within " + timeout.toSeconds() + " s");
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double rate = (backlog.count() - e0) / seconds;
                 double cpuPerImage = ProcessCpu.microsPerImage(cpu0, ProcessCpu.nanos(), backlog.count() - e0);
                 return new RunSeries.Result(rate, cpuPerImage, String.format(Locale.ROOT, "%,d images in %.2f s after the "
-                        + "first step: %,.0f img/s, %.1f us CPU per image (%d bad records)", backlog.count() - e0, seconds,
-                        rate, cpuPerImage, metrics.badRecords()));
+                        + "first step: %,.0f img/s, %.1f us CPU per image (%d skipped as anomalies, %d bad records)",
+                        backlog.count() - e0, seconds, rate, cpuPerImage, metrics.skippedAnomalies(), metrics.badRecords()));
             }
         });
         List<Measure> measures = new ArrayList<>(series.measures("trainer e2e, images -> model (batch 64)", memory != null));
@@ -61,6 +63,10 @@ final class TrainerBench {
                     List.of(memory.maxRssMb())));
         }
         return measures;
+    }
+
+    private static long imagesJudged(TrainerMetrics metrics) {
+        return metrics.examplesTrained() + metrics.skippedAnomalies();
     }
 
     static void waitOrFail(long deadline, String message) throws InterruptedException {
