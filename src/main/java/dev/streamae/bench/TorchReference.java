@@ -40,7 +40,7 @@ public final class TorchReference {
      */
     public static TorchReference find(List<String> candidates, Path workDir) {
         for (String python : candidates) {
-            if (canImportTorch(python)) {
+            if (canImport(python, "torch, numpy")) {
                 extract(workDir);
                 return new TorchReference(python, workDir);
             }
@@ -52,9 +52,10 @@ public final class TorchReference {
         return python;
     }
 
-    static boolean canImportTorch(String python) {
+    /** Whether the interpreter {@code python} starts and imports {@code modules} ("a, b") within a minute. */
+    public static boolean canImport(String python, String modules) {
         try {
-            Process p = new ProcessBuilder(python, "-c", "import torch, numpy")
+            Process p = new ProcessBuilder(python, "-c", "import " + modules)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
