@@ -21,7 +21,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * scrape the current metric names are compared with the bound ones, and on any difference the
  * binder is replaced by a fresh one: comparing the names is cheap, and rebinding happens only when
  * the set changed, i.e. after a rebalance or a first fetch. The values themselves are always live:
- * each meter reads its Kafka metric when scraped.
+ * each meter reads its Kafka metric when scraped. Closing the old binder also removes the meters
+ * {@link PrometheusEndpoint} renames ({@code streamae_*}), which the binder's own refresh, looking
+ * them up by their Kafka names, would leave behind.
  */
 final class KafkaStreamsMeters implements AutoCloseable {
 
