@@ -1,5 +1,6 @@
 package dev.streamae.cli;
 
+import dev.streamae.metrics.PrometheusEndpoint;
 import dev.streamae.streams.StreamsApp;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -21,13 +22,15 @@ final class RunLoop {
     int statusSeconds;
 
     /**
-     * Starts {@code app}, prints {@code running}, then a status line every {@code --status-interval}
-     * seconds until the app stops (Ctrl-C closes it through a shutdown hook).
+     * Starts {@code app}, prints {@code running} (and where its metrics are served), then a status
+     * line every {@code --status-interval} seconds until the app stops (Ctrl-C closes it through a
+     * shutdown hook).
      */
-    void serve(StreamsApp app, String running, Supplier<String> status) throws InterruptedException {
+    void serve(StreamsApp app, PrometheusEndpoint prometheus, String running, Supplier<String> status)
+            throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, app.name() + "-shutdown"));
         app.start(START_TIMEOUT);
-        System.out.println(running);
+        System.out.println(prometheus.isServing() ? running + "; metrics at " + prometheus.url() : running);
         long next = System.nanoTime() + statusSeconds * 1_000_000_000L;
         while (true) {
             KafkaStreams.State state = app.streams().state();

@@ -1,5 +1,6 @@
 package dev.streamae.cli;
 
+import dev.streamae.metrics.PrometheusEndpoint;
 import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScorerMetrics;
@@ -35,8 +36,10 @@ final class ScorerCommand implements Callable<Integer> {
         AtomicLong badRecords = metrics.badRecordsCounter();
         var topology = ScorerTopology.build(settings, registry, metrics);
         try (StreamsApp app = new StreamsApp("scorer", topology,
-                StreamsProperties.scorer(ConfigOptions.bootstrap(config), config, badRecords))) {
-            run.serve(app, String.format("scorer running against %s (model %s)", ConfigOptions.bootstrap(config),
+                StreamsProperties.scorer(ConfigOptions.bootstrap(config), config, badRecords));
+             PrometheusEndpoint prometheus = PrometheusEndpoint.start(app, settings)) {
+            run.serve(app, prometheus,
+                    String.format("scorer running against %s (model %s)", ConfigOptions.bootstrap(config),
                     settings.modelName()), () -> String.format(
                     "scored %d images, %d anomalies, model version %d, %d snapshots rejected, bad records %d",
                     metrics.imagesScored(), metrics.anomalies(), registry.version(), registry.rejectedSnapshots(),

@@ -1,5 +1,6 @@
 package dev.streamae.cli;
 
+import dev.streamae.metrics.PrometheusEndpoint;
 import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.StreamsApp;
@@ -33,8 +34,10 @@ final class TrainerCommand implements Callable<Integer> {
         AtomicLong badRecords = metrics.badRecordsCounter();
         var topology = TrainerTopology.build(settings, ModelFactory.of(settings), metrics);
         try (StreamsApp app = new StreamsApp("trainer", topology,
-                StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords))) {
-            run.serve(app, String.format("trainer running against %s (model %s, %s)", ConfigOptions.bootstrap(config),
+                StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords));
+             PrometheusEndpoint prometheus = PrometheusEndpoint.start(app, settings)) {
+            run.serve(app, prometheus,
+                    String.format("trainer running against %s (model %s, %s)", ConfigOptions.bootstrap(config),
                     settings.modelName(), settings.architecture()), () -> String.format(
                     "trained %d images, model version %d, loss %.5f, threshold %.5f, bad records %d",
                     metrics.examplesTrained(), metrics.modelVersion(), metrics.lastLoss(), metrics.threshold(),

@@ -39,13 +39,18 @@ import java.util.Map;
  * @param warmupExamples no alerts (and no skipping) before the model has learnt this many examples
  * @param scoreBatchSize the scorer scores when this many images are buffered...
  * @param scoreMaxDelay ... or when the oldest buffered image waited this long
+ * @param prometheusPort port of the {@code /metrics} endpoint of a trainer or scorer (0: any free
+ *     port), or null for none
+ * @param prometheusInstance the {@code instance} label of every exported series, or empty for
+ *     {@code <host name>:<port>}
  */
 public record StreamAeSettings(String modelName, Architecture architecture, int width, int height, ErrorMetric metric,
                                EngineChoice engine, double learningRate, int batchSize, long seed, double sampleRate,
                                boolean skipAnomalies, Duration partialBatchAfter, double falseAlarmRate,
                                int calibrationWindow, int publishEverySteps, Duration publishInterval,
                                boolean snapshotWithOptimiser,
-                               byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay) {
+                               byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay,
+                               Integer prometheusPort, String prometheusInstance) {
 
     /** Every StreamAE key with its default value and meaning, in documentation order. */
     public static final Map<String, String[]> DEFAULTS = new LinkedHashMap<>();
@@ -72,6 +77,8 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("warmup.examples", "2000", "No alerts (and no skipped anomalies) before the model has learnt this many images.");
         key("score.batch.size", "256", "The scorer scores a batch once this many images are buffered ...");
         key("score.max.delay.ms", "10", "... or once the slot of this many milliseconds its oldest image arrived in is over, and then commits (scores are visible within 1.4 times this, plus the commit).");
+        key("prometheus.port", "", "Serve /metrics in the Prometheus text format on this port (0: any free port, logged); empty: off.");
+        key("prometheus.instance", "", "The instance label of every exported series (default: host name:port).");
     }
 
     private static void key(String name, String defaultValue, String doc) {
@@ -92,6 +99,9 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         require(publishEverySteps >= 1, "publish.every.steps must be at least 1");
         require(warmupExamples >= 0, "warmup.examples must not be negative");
         require(scoreBatchSize >= 1, "score.batch.size must be at least 1");
+        require(prometheusPort == null || (prometheusPort >= 0 && prometheusPort <= 65_535),
+                "prometheus.port must be a port number (0: any free port) or empty (off), got " + prometheusPort);
+        prometheusInstance = prometheusInstance == null ? "" : prometheusInstance;
         // Checked here, at start-up: otherwise a short key would only fail when the first snapshot is
         // signed (trainer) or checked (scorer, which would then reject every snapshot).
         require(signingKey == null || signingKey.length >= SnapshotCodec.MIN_KEY_BYTES,
@@ -144,7 +154,8 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
                 r.decimal("alert.false.alarm.rate"), r.integer("calibration.window"), r.integer("publish.every.steps"),
                 Duration.ofMillis(r.longValue("publish.interval.ms")), r.bool("snapshot.include.optimiser"),
                 key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.longValue("warmup.examples"),
-                r.integer("score.batch.size"), Duration.ofMillis(r.longValue("score.max.delay.ms")));
+                r.integer("score.batch.size"), Duration.ofMillis(r.longValue("score.max.delay.ms")),
+                r.string("prometheus.port").isEmpty() ? null : r.integer("prometheus.port"), r.string("prometheus.instance"));
     }
 
     /** True when {@code key} is one of StreamAE's own keys rather than a Kafka setting. */
@@ -227,6 +238,8 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         m.put("warmup.examples", Long.toString(warmupExamples));
         m.put("score.batch.size", Integer.toString(scoreBatchSize));
         m.put("score.max.delay.ms", Long.toString(scoreMaxDelay.toMillis()));
+        m.put("prometheus.port", prometheusPort == null ? "" : Integer.toString(prometheusPort));
+        m.put("prometheus.instance", prometheusInstance);
         return m;
     }
 }

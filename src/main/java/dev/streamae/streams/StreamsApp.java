@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -20,10 +21,12 @@ public final class StreamsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
 
     private final String name;
+    private final String applicationId;
     private final KafkaStreams streams;
 
     public StreamsApp(String name, Topology topology, Properties props) {
         this.name = name;
+        this.applicationId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         this.streams = new KafkaStreams(topology, props);
         streams.setUncaughtExceptionHandler(exception -> {
             LOG.error("{}: a stream thread died; replacing it", name, exception);
@@ -51,6 +54,11 @@ public final class StreamsApp implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The Kafka Streams {@code application.id}: its consumer group and the prefix of its internal topics. */
+    public String applicationId() {
+        return applicationId;
     }
 
     public KafkaStreams streams() {

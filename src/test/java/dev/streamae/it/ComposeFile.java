@@ -17,6 +17,8 @@ final class ComposeFile {
     static final Path PATH = Path.of("docker-compose.yml");
     /** The app services: the streamae image running one command each. */
     static final List<String> APP_SERVICES = List.of("topics", "trainer", "scorer", "dashboard");
+    /** The services of the {@code monitoring} profile, provisioned from {@code config/monitoring}. */
+    static final List<String> MONITORING_SERVICES = List.of("prometheus", "grafana", "kafka-ui");
 
     final JsonNode root;
 

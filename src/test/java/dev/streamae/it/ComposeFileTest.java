@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.cli.ConfigLoader;
 import dev.streamae.cli.StreamAeCommand;
 import dev.streamae.streams.StreamAeSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +31,76 @@ class ComposeFileTest {
     private final ComposeFile compose = ComposeFile.load();
 
     @Test
-    void hasTheBrokerTheTopicStepTheTopologiesAndTheDashboard() {
+    void hasTheBrokerTheTopicStepTheTopologiesTheDashboardAndTheMonitoring() {
         List<String> names = new ArrayList<>();
         compose.services().fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrder("kafka", "topics", "trainer", "scorer", "dashboard");
+        assertThat(names).containsExactlyInAnyOrder("kafka", "topics", "trainer", "scorer", "dashboard",
+                "prometheus", "grafana", "kafka-ui");
+    }
+
+    @Test
+    void monitoringRunsOnlyInItsProfile() {
+        compose.services().fields().forEachRemaining(service -> {
+            List<String> profiles = new ArrayList<>();
+            service.getValue().path("profiles").forEach(p -> profiles.add(p.asText()));
+            if (ComposeFile.MONITORING_SERVICES.contains(service.getKey())) {
+                assertThat(profiles).as(service.getKey()).containsExactly("monitoring");
+                assertThat(compose.image(service.getKey())).as(service.getKey()).matches(".+:v?\\d+\\.\\d+\\.\\d+");
+            } else {
+                assertThat(profiles).as(service.getKey() + " runs without a profile").isEmpty();
+            }
+        });
+    }
+
+    /**
+     * Prometheus scrapes the port the trainer and the scorers serve, keeping their labels; Grafana
+     * finds its data source and the dashboard in the files mounted from the repository.
+     */
+    @Test
+    void theMonitoringIsProvisionedFromTheRepositorysFiles() throws Exception {
+        Map<String, Path> mounts = new HashMap<>();
+        for (String service : ComposeFile.MONITORING_SERVICES) {
+            compose.service(service).path("volumes").forEach(v -> {
+                String[] parts = v.asText().split(":");
+                assertThat(parts[0]).as(service + " mounts files of the repository").startsWith("./config/monitoring/");
+                assertThat(Path.of(parts[0])).as(v.asText()).exists();
+                assertThat(parts).as(v.asText() + " read-only").hasSize(3).endsWith("ro");
+                mounts.put(parts[1], Path.of(parts[0]));
+            });
+        }
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+        JsonNode prometheus = yaml.readTree(mounts.get("/etc/prometheus/prometheus.yml").toFile());
+        JsonNode job = prometheus.path("scrape_configs").get(0);
+        assertThat(job.path("honor_labels").asBoolean()).as("the apps' instance labels are kept").isTrue();
+        JsonNode dns = job.path("dns_sd_configs").get(0);
+        List<String> targets = new ArrayList<>();
+        dns.path("names").forEach(n -> targets.add(n.asText()));
+        assertThat(targets).containsExactlyInAnyOrder("trainer", "scorer");
+        for (String service : targets) {
+            assertThat(compose.environment(service)).as(service)
+                    .containsEntry("STREAMAE_PROMETHEUS_PORT", dns.path("port").asText());
+        }
+
+        Path provisioning = mounts.get("/etc/grafana/provisioning");
+        JsonNode source = yaml.readTree(provisioning.resolve("datasources/prometheus.yml").toFile()).path("datasources").get(0);
+        assertThat(source.path("url").asText()).isEqualTo("http://prometheus:9090");
+        JsonNode provider = yaml.readTree(provisioning.resolve("dashboards/streamae.yml").toFile()).path("providers").get(0);
+        Path dashboards = mounts.get(provider.path("options").path("path").asText());
+        assertThat(dashboards).as("the dashboards provider reads a mounted directory").isNotNull();
+        JsonNode dashboard = new ObjectMapper().readTree(dashboards.resolve("streamae.json").toFile());
+        List<JsonNode> panels = new ArrayList<>();
+        dashboard.path("panels").forEach(panels::add);
+        assertThat(panels).filteredOn(p -> p.has("targets")).isNotEmpty().allSatisfy(p -> {
+            assertThat(p.path("datasource").path("uid").asText()).as(p.path("title").asText())
+                    .isEqualTo(source.path("uid").asText());
+            p.path("targets").forEach(t -> assertThat(t.path("datasource").path("uid").asText())
+                    .isEqualTo(source.path("uid").asText()));
+        });
+        assertThat(compose.environment("grafana").get("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"))
+                .isEqualTo(provider.path("options").path("path").asText() + "/streamae.json");
+        assertThat(compose.environment("kafka-ui")).containsEntry("KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS",
+                compose.internalBootstrap());
     }
 
     @Test
@@ -110,8 +180,9 @@ class ComposeFileTest {
                 published++;
             }
         }
-        assertThat(published).isEqualTo(2);
+        assertThat(published).isEqualTo(5);
         assertThat(compose.service("dashboard").path("ports").get(0).asText()).isEqualTo("127.0.0.1:8080:8080");
+        assertThat(compose.service("grafana").path("ports").get(0).asText()).isEqualTo("127.0.0.1:3000:3000");
     }
 
     /** {@code docker compose config -q} validates the file against the Compose schema; it needs no daemon. */

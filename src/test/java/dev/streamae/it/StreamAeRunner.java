@@ -1,6 +1,7 @@
 package dev.streamae.it;
 
 import dev.streamae.broker.LocalKafka;
+import dev.streamae.metrics.PrometheusEndpoint;
 import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScorerMetrics;
@@ -45,15 +46,19 @@ public final class StreamAeRunner {
         return file;
     }
 
-    public record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords) implements AutoCloseable {
+    /** @param prometheus serving {@code /metrics} if the settings set {@code prometheus.port} */
+    public record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords, PrometheusEndpoint prometheus)
+            implements AutoCloseable {
         @Override
         public void close() {
+            prometheus.close();
             app.close();
         }
     }
 
-    public record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords)
-            implements AutoCloseable {
+    /** @param prometheus serving {@code /metrics} if the settings set {@code prometheus.port} */
+    public record Scorer(StreamsApp app, ModelRegistry registry, ScorerMetrics metrics, AtomicLong badRecords,
+                         PrometheusEndpoint prometheus) implements AutoCloseable {
         /** Tasks this instance processes now (one per {@code images} partition it owns). */
         long activeTasks() {
             return app.streams().metadataForLocalThreads().stream().mapToLong(t -> t.activeTasks().size()).sum();
@@ -69,6 +74,7 @@ public final class StreamAeRunner {
 
         @Override
         public void close() {
+            prometheus.close();
             app.close();
         }
     }
@@ -86,8 +92,10 @@ public final class StreamAeRunner {
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("trainer", TrainerTopology.build(settings, ModelFactory.of(settings), metrics),
                 StreamsProperties.trainer(config.get("bootstrap.servers"), config, bad));
+        // As the trainer command does: metrics served before the app starts.
+        PrometheusEndpoint prometheus = PrometheusEndpoint.start(app, settings);
         app.start(Duration.ofSeconds(60));
-        return new Trainer(app, metrics, bad);
+        return new Trainer(app, metrics, bad, prometheus);
     }
 
     public static Scorer scorer(LocalKafka kafka, Path stateDir, Map<String, String> settingsMap) throws InterruptedException {
@@ -104,7 +112,8 @@ public final class StreamAeRunner {
         AtomicLong bad = metrics.badRecordsCounter();
         StreamsApp app = new StreamsApp("scorer", ScorerTopology.build(settings, registry, metrics),
                 StreamsProperties.scorer(config.get("bootstrap.servers"), config, bad));
+        PrometheusEndpoint prometheus = PrometheusEndpoint.start(app, settings);
         app.start(Duration.ofSeconds(60));
-        return new Scorer(app, registry, metrics, bad);
+        return new Scorer(app, registry, metrics, bad, prometheus);
     }
 }

@@ -56,6 +56,8 @@ class StreamAeSettingsTest {
         config.put("warmup.examples", "100");
         config.put("score.batch.size", "128");
         config.put("score.max.delay.ms", "5");
+        config.put("prometheus.port", "9464");
+        config.put("prometheus.instance", "scorer-1");
         assertThat(config.keySet()).containsExactlyInAnyOrderElementsOf(StreamAeSettings.DEFAULTS.keySet());
 
         StreamAeSettings s = StreamAeSettings.from(config);
@@ -79,7 +81,11 @@ class StreamAeSettingsTest {
         assertThat(s.warmupExamples()).isEqualTo(100);
         assertThat(s.scoreBatchSize()).isEqualTo(128);
         assertThat(s.scoreMaxDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(s.prometheusPort()).isEqualTo(9464);
+        assertThat(s.prometheusInstance()).isEqualTo("scorer-1");
         assertThat(StreamAeSettings.from(s.toMap())).usingRecursiveComparison().isEqualTo(s);
+        assertThat(StreamAeSettings.defaults().prometheusPort()).as("metrics are off by default").isNull();
+        assertThat(StreamAeSettings.from(StreamAeSettings.defaults().toMap()).prometheusPort()).isNull();
     }
 
     @Test
@@ -108,17 +114,22 @@ class StreamAeSettingsTest {
                 .hasMessageContaining("true or false");
         assertThatThrownBy(() -> StreamAeSettings.from(Map.of("model.engine", "gpu")))
                 .hasMessage("model.engine must be auto, vector or dl4j, got 'gpu'");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("prometheus.port", "65536")))
+                .hasMessage("prometheus.port must be a port number (0: any free port) or empty (off), got 65536");
+        assertThatThrownBy(() -> StreamAeSettings.from(Map.of("prometheus.port", "auto")))
+                .hasMessageContaining("prometheus.port must be a whole number");
     }
 
     @Test
     void kafkaSettingsPassThroughAndStreamAeKeysDoNot() {
         Map<String, String> user = Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
-                "commit.interval.ms", "250", "model.metric", "mse");
+                "commit.interval.ms", "250", "model.metric", "mse", "prometheus.port", "9464");
         var trainer = StreamsProperties.trainer("b:9092", user, new AtomicLong());
         var scorer = StreamsProperties.scorer("b:9092", user, new AtomicLong());
         assertThat(trainer).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("commit.interval.ms", "250").containsEntry("processing.guarantee", "exactly_once_v2")
-                .doesNotContainKey("model.metric").doesNotContainKey("errors.dead.letter.queue.topic.name")
+                .doesNotContainKey("model.metric").doesNotContainKey("prometheus.port")
+                .doesNotContainKey("errors.dead.letter.queue.topic.name")
                 .containsEntry("producer.batch.size", "262144");
         assertThat(StreamsProperties.trainer("b:9092", Map.of("producer.batch.size", "65536"), new AtomicLong()))
                 .as("the user's setting wins").containsEntry("producer.batch.size", "65536");

@@ -1,0 +1,252 @@
+package dev.streamae.it;
+
+import static dev.streamae.broker.WaitUntil.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamae.broker.KafkaBroker;
+import dev.streamae.broker.LocalKafka;
+import dev.streamae.image.Datasets;
+import dev.streamae.metrics.PrometheusEndpoint;
+import dev.streamae.metrics.PromQl;
+import dev.streamae.metrics.Scrape;
+import dev.streamae.streams.ScorerTopology;
+import dev.streamae.streams.Topics;
+import dev.streamae.streams.TrainerTopology;
+import dev.streamae.streams.TrainingMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code /metrics} of a running trainer and scorer on a real broker, scraped over HTTP as
+ * Prometheus scrapes it; each endpoint is started before its app, as the commands do, so every
+ * task and partition metric appears after the endpoint was bound. The trainer learns a backlog of 1,500 digits (and skips 5 malformed
+ * records) before the scorer starts, so the scorer's consumer first meets a backlog larger than
+ * one fetch: its lag must show, then drain. Then 300 more digits, 60 Fashion-MNIST images and 10
+ * malformed records: images scored, alerts, dead letters and model versions must rise in the
+ * series, by the counts sent. Every series carries the application, model and instance labels.
+ *
+ * <p>The same scrapes check the Grafana dashboard in {@code config/monitoring}: every series its
+ * queries name must be one the two apps really export.
+ */
+class PrometheusMetricsTest {
+
+    static final Map<String, String> SETTINGS = Map.of(
+            "train.batch.size", "16",
+            "publish.every.steps", "10",
+            "publish.interval.ms", "1000",
+            "warmup.examples", "1500",
+            "calibration.window", "500",
+            "prometheus.port", "0");
+    static final Path DASHBOARD = Path.of("config/monitoring/grafana/dashboards/streamae.json");
+
+    private static final int BACKLOG = 1500;
+    private static final int BAD_IN_BACKLOG = 5;
+    private static final String SCORED = "streamae_scorer_images_scored_total";
+    private static final String ALERTS = "streamae_scorer_anomalies_total";
+    /** A gauge (a process-wide count each task reports): Prometheus keeps {@code _total} for counters. */
+    private static final String SCORER_BAD = "streamae_scorer_bad_records";
+    private static final String SCORER_VERSION = "streamae_scorer_model_version";
+    private static final String TRAINER_BAD = "streamae_trainer_bad_records";
+    private static final String TRAINER_VERSION = "streamae_trainer_model_version";
+    private static final String LAG = "kafka_consumer_fetch_manager_records_lag";
+    private static final String LAG_MAX = "kafka_consumer_fetch_manager_records_lag_max";
+    private static final Predicate<Map<String, String>> ON_IMAGES = l -> Topics.IMAGES.equals(l.get("topic"));
+
+    @RegisterExtension
+    static final KafkaBroker BROKER = new KafkaBroker();
+    @TempDir
+    static Path state;
+
+    private static KafkaTestClient client;
+    private static StreamAeRunner.Trainer trainer;
+    private static StreamAeRunner.Scorer scorer;
+
+    @BeforeAll
+    static void trainOnABacklogThenStartTheScorer() throws Exception {
+        LocalKafka kafka = BROKER.kafka();
+        client = new KafkaTestClient(kafka);
+        trainer = StreamAeRunner.trainer(kafka, state.resolve("trainer"), SETTINGS);
+
+        // All on one partition: 1.6 MB, more than one fetch (1 MB a partition) or poll (1,000 records) takes.
+        // Shuffled: the dataset is sorted by digit.
+        Datasets.Labelled train = Datasets.mnistTrain();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < train.count(); i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(7));
+        for (int i = 0; i < BACKLOG; i++) {
+            client.send(0, KafkaTestClient.image("mnist-" + order.get(i), train, order.get(i)));
+        }
+        MalformedRecords.generate(BAD_IN_BACKLOG).forEach(b -> client.send(Topics.IMAGES, b.id(), b.value()));
+        client.flush();
+        waitUntil("the trainer publishes a warmed-up model", Duration.ofSeconds(90), () -> {
+            TrainingMetrics last = trainer.metrics().lastPublished();
+            return last != null && last.alerting() && last.examplesSeen() + last.skippedAnomalies() == BACKLOG;
+        });
+
+        scorer = StreamAeRunner.scorer(kafka, state.resolve("scorer"), SETTINGS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        // The last scrapes, to read when a check fails.
+        if (scorer != null) {
+            Files.writeString(Path.of("target/prometheus-scorer.txt"), scorerScrape().text());
+            Files.writeString(Path.of("target/prometheus-trainer.txt"), trainerScrape().text());
+        }
+        if (scorer != null) {
+            scorer.close();
+        }
+        if (trainer != null) {
+            trainer.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    private static Scrape scorerScrape() {
+        return Scrape.of(scorer.prometheus().url());
+    }
+
+    private static Scrape trainerScrape() {
+        return Scrape.of(trainer.prometheus().url());
+    }
+
+    @Test
+    void imagesScoredAlertsModelVersionLagAndDeadLettersMoveWithTheirLabels() {
+        // The backlog: lag on images shows, the scorer scores it all, and the lag drains to 0.
+        waitUntil("the scorer's consumer reports lag on images", Duration.ofSeconds(30),
+                () -> scorerScrape().max(LAG_MAX, ON_IMAGES) > 0);
+        waitUntil("the backlog scored and its bad records dead-lettered", Duration.ofSeconds(60), () -> {
+            Scrape s = scorerScrape();
+            return s.sum(SCORED) == BACKLOG && s.max(SCORER_BAD) == BAD_IN_BACKLOG;
+        });
+        waitUntil("the scorer's lag on images drains to 0", Duration.ofSeconds(30), () -> {
+            Scrape s = scorerScrape();
+            return !s.samples(LAG).isEmpty() && s.sum(LAG, ON_IMAGES) == 0;
+        });
+        Scrape scorerBefore = scorerScrape();
+        Scrape trainerBefore = trainerScrape();
+        assertThat(scorerBefore.max(SCORER_VERSION)).as("the scorer uses the trainer's model").isPositive();
+        assertThat(trainerBefore.max(TRAINER_VERSION)).isGreaterThanOrEqualTo(scorerBefore.max(SCORER_VERSION));
+        assertThat(trainerBefore.max(TRAINER_BAD)).isEqualTo(BAD_IN_BACKLOG);
+
+        // More digits, Fashion images (the alerts) and malformed records.
+        Datasets.Labelled heldOut = Datasets.mnistHeldOut();
+        Datasets.Labelled fashion = Datasets.fashion();
+        for (int i = 0; i < 300; i++) {
+            int index = i * heldOut.count() / 300;
+            client.send(KafkaTestClient.image("heldout-" + index, heldOut, index));
+            if (i % 5 == 0) {
+                int f = i / 5 * fashion.count() / 60;
+                client.send(KafkaTestClient.image("fashion-" + f, fashion, f));
+            }
+        }
+        List<MalformedRecords.Bad> bad = MalformedRecords.generate(BAD_IN_BACKLOG + 10).subList(BAD_IN_BACKLOG,
+                BAD_IN_BACKLOG + 10);
+        bad.forEach(b -> client.send(Topics.IMAGES, b.id(), b.value()));
+        client.flush();
+        int scored = BACKLOG + 360;
+        int deadLetters = BAD_IN_BACKLOG + bad.size();
+        double versionBefore = trainerBefore.max(TRAINER_VERSION);
+        waitUntil("every new image scored, every bad record counted, a newer model in use", Duration.ofSeconds(90),
+                () -> {
+                    Scrape s = scorerScrape();
+                    return s.sum(SCORED) == scored && s.max(SCORER_BAD) == deadLetters
+                            && s.max(SCORER_VERSION) > versionBefore;
+                });
+        Scrape scorerAfter = scorerScrape();
+        Scrape trainerAfter = trainerScrape();
+
+        assertThat(scorerAfter.sum(SCORED)).isEqualTo(scored);
+        assertThat(scorerAfter.sum(ALERTS) - scorerBefore.sum(ALERTS)).as("alerts, most of them on the 60 Fashion images")
+                .isBetween(10.0, 100.0);
+        assertThat(scorerAfter.max(SCORER_BAD)).isEqualTo(deadLetters);
+        assertThat(trainerAfter.max(TRAINER_BAD)).isEqualTo(deadLetters);
+        assertThat(trainerAfter.max(TRAINER_VERSION)).isGreaterThan(versionBefore);
+        assertThat(scorerAfter.max(SCORER_VERSION)).isGreaterThan(versionBefore);
+
+        assertLabelled(scorerAfter, ScorerTopology.APPLICATION_ID, scorer.prometheus());
+        assertLabelled(trainerAfter, TrainerTopology.APPLICATION_ID, trainer.prometheus());
+        assertThat(scorerAfter.samples(SCORED)).as("one series per task").allSatisfy(
+                s -> assertThat(s.labels()).containsKeys("thread_id", "task_id"));
+    }
+
+    private static void assertLabelled(Scrape scrape, String application, PrometheusEndpoint endpoint) {
+        String instance = endpoint.url().getHost() + ":" + endpoint.port();
+        assertThat(scrape.samples()).as(application).hasSizeGreaterThan(200).allSatisfy(s -> assertThat(s.labels())
+                .as(s.name()).containsEntry("application", application).containsEntry("model", "streamae")
+                .containsEntry("instance", instance));
+    }
+
+    @Test
+    void everyDashboardQueryNamesASeriesTheAppsExport() throws Exception {
+        Map<String, String> queries = dashboardQueries();
+        assertThat(queries).as("queries in " + DASHBOARD).hasSizeGreaterThanOrEqualTo(15);
+        Set<String> named = new TreeSet<>();
+        queries.forEach((where, expr) -> {
+            Set<String> names = PromQl.seriesNames(expr);
+            assertThat(names).as(where + ": " + expr).isNotEmpty();
+            named.addAll(names);
+        });
+        // Micrometer registers the GC pause series at the first collection after it is bound.
+        System.gc();
+        Set<String> exported = new TreeSet<>();
+        try {
+            waitUntil("every series the dashboard names is exported", Duration.ofSeconds(20), () -> {
+                exported.clear();
+                exported.addAll(trainerScrape().names());
+                exported.addAll(scorerScrape().names());
+                return exported.containsAll(named);
+            });
+        } catch (AssertionError timedOut) {
+            // The checks below name each query whose series is missing.
+        }
+        queries.forEach((where, expr) -> assertThat(exported).as(where + ": " + expr)
+                .containsAll(PromQl.seriesNames(expr)));
+    }
+
+    /** Every PromQL expression of the dashboard: panel targets and variable queries, by where they are. */
+    static Map<String, String> dashboardQueries() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        Map<String, String> out = new LinkedHashMap<>();
+        List<JsonNode> panels = new ArrayList<>();
+        dashboard.path("panels").forEach(p -> {
+            panels.add(p);
+            p.path("panels").forEach(panels::add);
+        });
+        for (JsonNode panel : panels) {
+            for (JsonNode target : panel.path("targets")) {
+                out.put("panel '" + panel.path("title").asText() + "' " + target.path("refId").asText(),
+                        target.path("expr").asText());
+            }
+        }
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
+            if (variable.path("type").asText().equals("query")) {
+                JsonNode query = variable.path("query");
+                out.put("variable $" + variable.path("name").asText(),
+                        query.isObject() ? query.path("query").asText() : query.asText());
+            }
+        }
+        return out;
+    }
+}
