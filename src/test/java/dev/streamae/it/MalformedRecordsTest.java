@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Without a broker: every record of the hostile corpus is refused by the scorer's own checks (the
- * JSON serde or the image decoder), with a reason. {@link BadInputCorpusTest} then sends the same
- * corpus through the real topologies.
+ * JSON serde or the image decoder), with a reason, and by the topic contract's ImageRecord schema
+ * unless the reason needs the model. {@link BadInputCorpusTest} then sends the same corpus through
+ * the real topologies.
  */
 class MalformedRecordsTest {
 
