@@ -46,6 +46,11 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
         }
         String id = image.id() != null ? image.id() : key;
         float[] pixels = decoder.decode(id, image.pixels(), image.u8(), image.png(), image.width(), image.height()).pixels();
+        // The image's time becomes its score's record timestamp, which Kafka refuses when negative:
+        // caught only when the batch is forwarded, it would lose the images scored after it.
+        if (image.timestamp() != null && image.timestamp() < 0) {
+            throw new InvalidImageException("timestamp is " + image.timestamp() + ": epoch milliseconds cannot be negative");
+        }
         long timestamp = image.timestamp() != null ? image.timestamp() : recordTimestamp;
         return new ValidImage(id, pixels, image.label(), timestamp);
     }

@@ -3,9 +3,12 @@ package dev.streamae.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamae.broker.KafkaBroker;
+import dev.streamae.contract.TopicContract;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
 import dev.streamae.image.ImageDecoder;
+import dev.streamae.streams.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +64,7 @@ class ProduceAndDemoCommandTest {
         long fashion = sent.keySet().stream().filter(k -> k.startsWith("p-fashion-")).count();
         assertThat(fashion).isBetween(10L, 60L);
         assertThat(sent.values()).allMatch(v -> v.contains("\"u8\""));
+        assertValidImageRecords(sent);
     }
 
     @Test
@@ -75,6 +79,16 @@ class ProduceAndDemoCommandTest {
         Map<String, String> sent = readAll("training-metrics", 5);
         assertThat(sent).hasSize(5);
         assertThat(sent.values()).allMatch(v -> v.contains("\"png\""));
+        assertValidImageRecords(sent);
+    }
+
+    /** What the command sent is valid under the topic contract's ImageRecord schema, keyed by image id. */
+    private static void assertValidImageRecords(Map<String, String> sent) {
+        sent.forEach((key, value) -> {
+            assertThat(TopicContract.load().valueErrors(Topics.IMAGES, value.getBytes(StandardCharsets.UTF_8))).as(key)
+                    .isEmpty();
+            assertThat(value).as("the key is the image id").contains("\"id\":\"" + key + "\"");
+        });
     }
 
     @Test

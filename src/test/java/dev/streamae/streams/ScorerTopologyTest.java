@@ -220,7 +220,8 @@ class ScorerTopologyTest {
                 "base64", "{\"id\":\"base64\",\"u8\":\"***\"}",
                 "png", "{\"id\":\"png\",\"png\":\"AAAA\"}",
                 "unknown", "{\"id\":\"unknown\",\"pixels\":[0,0,0,0],\"colour\":1}",
-                "nan", "{\"id\":\"nan\",\"pixels\":[0,0,0,NaN]}");
+                "nan", "{\"id\":\"nan\",\"pixels\":[0,0,0,NaN]}",
+                "time", "{\"id\":\"time\",\"pixels\":[0,0,0,0],\"timestamp\":-5}");
         bad.forEach((id, json) -> images.pipeInput(id, bytes(json)));
         image("good", 0, 0, 0, 0);
         tick();
