@@ -2,14 +2,18 @@ package dev.streamae.it;
 
 import static dev.streamae.broker.WaitUntil.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
+import dev.streamae.metrics.GrafanaQuery;
 import dev.streamae.metrics.PrometheusEndpoint;
 import dev.streamae.metrics.PromQl;
+import dev.streamae.metrics.PrometheusServer;
 import dev.streamae.metrics.Scrape;
 import dev.streamae.streams.ScorerTopology;
 import dev.streamae.streams.Topics;
@@ -23,13 +27,22 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,8 +56,13 @@ import org.junit.jupiter.api.io.TempDir;
  * series, by the counts sent. Every series carries the application, model and instance labels.
  *
  * <p>The same scrapes check the Grafana dashboard in {@code config/monitoring}: every series its
- * queries name must be one the two apps really export.
+ * queries name must be one the two apps really export. When a {@code prometheus} binary is on the
+ * PATH (Debian's package), a real Prometheus, configured by the shipped
+ * {@code config/monitoring/prometheus.yml} with only its targets replaced, scrapes both apps and
+ * evaluates every dashboard query as Grafana sends it: each must parse, and those the apps'
+ * activity feeds must return series (and some, values above 0).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrometheusMetricsTest {
 
     static final Map<String, String> SETTINGS = Map.of(
@@ -55,6 +73,8 @@ class PrometheusMetricsTest {
             "calibration.window", "500",
             "prometheus.port", "0");
     static final Path DASHBOARD = Path.of("config/monitoring/grafana/dashboards/streamae.json");
+    static final Path PROMETHEUS_CONFIG = Path.of("config/monitoring/prometheus.yml");
+    static final Path GRAFANA_DATASOURCE = Path.of("config/monitoring/grafana/provisioning/datasources/prometheus.yml");
 
     private static final int BACKLOG = 1500;
     private static final int BAD_IN_BACKLOG = 5;
@@ -68,6 +88,20 @@ class PrometheusMetricsTest {
     private static final String LAG = "kafka_consumer_fetch_manager_records_lag";
     private static final String LAG_MAX = "kafka_consumer_fetch_manager_records_lag_max";
     private static final Predicate<Map<String, String>> ON_IMAGES = l -> Topics.IMAGES.equals(l.get("topic"));
+
+    /**
+     * Queries the test's own traffic must make return series whose every value is above 0: the
+     * rates of images scored and trained, alerts over images, model versions, dead letters and heap.
+     */
+    private static final Set<String> POSITIVE = Set.of(
+            "stat 'Images scored / s' A", "timeseries 'Throughput' A", "timeseries 'Throughput' B",
+            "stat 'Model version' A", "stat 'Model version' B",
+            "timeseries 'Model version' A", "timeseries 'Model version' B",
+            "timeseries 'Alert rate against target' A", "timeseries 'Alert rate against target' B",
+            "stat 'Dead letters (1 h)' A", "timeseries 'Dead letters and rejected snapshots' A",
+            "timeseries 'JVM heap' A", "timeseries 'JVM heap' B");
+    /** A Grafana variable query {@code label_values(<series>, <label>)}. */
+    private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*(\\w+)\\s*\\)\\s*$");
 
     @RegisterExtension
     static final KafkaBroker BROKER = new KafkaBroker();
@@ -225,7 +259,145 @@ class PrometheusMetricsTest {
                 .containsAll(PromQl.seriesNames(expr)));
     }
 
-    /** Every PromQL expression of the dashboard: panel targets and variable queries, by where they are. */
+    /**
+     * Last: it sends images of its own, which the exact counts of
+     * {@link #imagesScoredAlertsModelVersionLagAndDeadLettersMoveWithTheirLabels} must not see.
+     * Prometheus scrapes every second, so the rates over Grafana's windows (40 s and more) hold
+     * many samples of the traffic; the queries run at once after Prometheus has seen it all.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void everyDashboardQueryRunsOnARealPrometheusOverTheAppsSeries(@TempDir Path dir) throws Exception {
+        Optional<Path> binary = PrometheusServer.onPath("prometheus");
+        assumeTrue(binary.isPresent(), "no prometheus on the PATH (Debian: apt-get install prometheus): the"
+                + " dashboard's PromQL is not evaluated by a real Prometheus");
+        Optional<Path> promtool = PrometheusServer.onPath("promtool");
+        if (promtool.isPresent()) {
+            Process check = new ProcessBuilder(promtool.get().toString(), "check", "config", PROMETHEUS_CONFIG.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(check.getInputStream().readAllBytes());
+            assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(check.exitValue()).as("promtool check config " + PROMETHEUS_CONFIG + ":\n" + out).isZero();
+        }
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, PrometheusServer.scrapeConfig(PROMETHEUS_CONFIG,
+                List.of(hostPort(trainer.prometheus()), hostPort(scorer.prometheus())), "1s"));
+
+        try (PrometheusServer prometheus = PrometheusServer.start(binary.get(), config, dir.resolve("data"),
+                Path.of("target/prometheus-server.log"))) {
+            waitUntil("Prometheus scrapes the trainer and the scorer", Duration.ofSeconds(20), () -> {
+                JsonNode targets = prometheus.targets().path("data").path("activeTargets");
+                return targets.size() == 2 && StreamSupport.stream(targets.spliterator(), false)
+                        .allMatch(t -> t.path("health").asText().equals("up"));
+            });
+
+            // Traffic while Prometheus scrapes: digits, Fashion images (alerts) and malformed records.
+            Scrape before = scorerScrape();
+            Datasets.Labelled heldOut = Datasets.mnistHeldOut();
+            Datasets.Labelled fashion = Datasets.fashion();
+            for (int i = 0; i < 100; i++) {
+                int index = i * heldOut.count() / 100 + 1;
+                client.send(KafkaTestClient.image("prometheus-heldout-" + index, heldOut, index));
+                if (i % 5 == 0) {
+                    int f = i / 5 * fashion.count() / 20 + 1;
+                    client.send(KafkaTestClient.image("prometheus-fashion-" + f, fashion, f));
+                }
+            }
+            MalformedRecords.generate(BAD_IN_BACKLOG + 12).subList(BAD_IN_BACKLOG + 10, BAD_IN_BACKLOG + 12)
+                    .forEach(b -> client.send(Topics.IMAGES, b.id(), b.value()));
+            client.flush();
+            double scored = before.sum(SCORED) + 120;
+            double deadLetters = before.max(SCORER_BAD) + 2;
+            waitUntil("Prometheus has scraped every new image scored and both dead letters", Duration.ofSeconds(60),
+                    () -> values(prometheus.query("sum(" + SCORED + ")")).equals(List.of(scored))
+                            && values(prometheus.query("max(" + SCORER_BAD + ")")).equals(List.of(deadLetters)));
+
+            Map<String, String> variables = new LinkedHashMap<>(grafanaBuiltIns());
+            Map<String, String> queries = dashboardQueries();
+            SoftAssertions softly = new SoftAssertions();
+            queries.forEach((where, expr) -> {
+                Matcher labelValues = LABEL_VALUES.matcher(expr);
+                if (labelValues.matches()) {
+                    // A Grafana function, not PromQL: Grafana asks Prometheus' label API.
+                    JsonNode answer = prometheus.labelValues(labelValues.group(2), labelValues.group(1));
+                    List<String> values = new ArrayList<>();
+                    answer.path("data").forEach(v -> values.add(v.asText()));
+                    softly.assertThat(values).as(where + ": " + expr + " -> " + answer).contains("streamae");
+                    // Grafana's regex of the values chosen: here all of them.
+                    variables.put(where.substring("variable $".length()),
+                            values.size() == 1 ? values.get(0) : "(" + String.join("|", values) + ")");
+                }
+            });
+            StringBuilder answers = new StringBuilder();
+            queries.forEach((where, expr) -> {
+                if (LABEL_VALUES.matcher(expr).matches()) {
+                    return;
+                }
+                String sent = GrafanaQuery.interpolate(expr, variables);
+                JsonNode answer = prometheus.query(sent);
+                String what = where + ": " + sent + " -> " + answer;
+                answers.append(what).append("\n\n");
+                if (!answer.path("status").asText().equals("success")) {
+                    softly.fail("Prometheus rejects " + what);
+                    return;
+                }
+                // Every query, no exception: each series it reads exists in both apps from their
+                // start, bar the GC pauses (after the first collection, long past here) and the mean
+                // score latency, whose ">= 0" drops the NaN of a window without scoring (the
+                // traffic above was just scored). Rates hold many samples at 1 s scrapes.
+                List<Double> values = values(answer);
+                softly.assertThat(values).as(what).isNotEmpty();
+                if (POSITIVE.contains(where)) {
+                    softly.assertThat(values).as(what).allSatisfy(v -> assertThat(v).isPositive());
+                }
+            });
+            // To read when a check fails.
+            Files.writeString(Path.of("target/prometheus-queries.txt"), answers);
+            softly.assertAll();
+        }
+    }
+
+    private static String hostPort(PrometheusEndpoint endpoint) {
+        return endpoint.url().getHost() + ":" + endpoint.port();
+    }
+
+    /** The sample values of an instant query's answer (a vector or a scalar); NaN stays NaN. */
+    private static List<Double> values(JsonNode answer) {
+        JsonNode data = answer.path("data");
+        List<Double> out = new ArrayList<>();
+        if (data.path("resultType").asText().equals("scalar")) {
+            out.add(number(data.path("result").path(1).asText()));
+        } else {
+            data.path("result").forEach(series -> out.add(number(series.path("value").path(1).asText())));
+        }
+        return out;
+    }
+
+    /** A sample value as Prometheus writes it ("+Inf" where Java writes "Infinity"). */
+    private static double number(String value) {
+        return Double.parseDouble(value.replace("Inf", "Infinity"));
+    }
+
+    /**
+     * Grafana's {@code $__interval}, {@code $__rate_interval} and {@code $__range} for the
+     * dashboard's default time range and the shipped data source's scrape interval.
+     */
+    private static Map<String, String> grafanaBuiltIns() throws Exception {
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        Matcher from = Pattern.compile("now-(\\d+)([smhd])").matcher(dashboard.path("time").path("from").asText());
+        assertThat(from.matches()).as("time.from of " + DASHBOARD).isTrue();
+        Duration range = Duration.parse("P" + (from.group(2).equals("d") ? "" : "T") + from.group(1)
+                + from.group(2).toUpperCase());
+        String timeInterval = new YAMLMapper().readTree(GRAFANA_DATASOURCE.toFile()).path("datasources").path(0)
+                .path("jsonData").path("timeInterval").asText("15s");
+        Duration scrape = Duration.parse("PT" + timeInterval.toUpperCase());
+        return GrafanaQuery.builtIns(range, scrape);
+    }
+
+    /**
+     * Every PromQL expression of the dashboard: panel targets and variable queries, by where they
+     * are ({@code <panel type> '<title>' <refId>}, {@code variable $<name>}).
+     */
     static Map<String, String> dashboardQueries() throws Exception {
         JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
         Map<String, String> out = new LinkedHashMap<>();
@@ -236,8 +408,10 @@ class PrometheusMetricsTest {
         });
         for (JsonNode panel : panels) {
             for (JsonNode target : panel.path("targets")) {
-                out.put("panel '" + panel.path("title").asText() + "' " + target.path("refId").asText(),
-                        target.path("expr").asText());
+                // The type too: a stat and a time series panel may share a title ("Model version").
+                String where = panel.path("type").asText() + " '" + panel.path("title").asText() + "' "
+                        + target.path("refId").asText();
+                assertThat(out.put(where, target.path("expr").asText())).as("two queries at " + where).isNull();
             }
         }
         for (JsonNode variable : dashboard.path("templating").path("list")) {
