@@ -311,6 +311,10 @@ class PrometheusMetricsTest {
             waitUntil("Prometheus has scraped every new image scored and both dead letters", Duration.ofSeconds(60),
                     () -> values(prometheus.query("sum(" + SCORED + ")")).equals(List.of(scored))
                             && values(prometheus.query("max(" + SCORER_BAD + ")")).equals(List.of(deadLetters)));
+            // A rate needs two samples in its window: the new counts can arrive with a target's
+            // first or second scrape, so wait until Prometheus holds three of each app's.
+            waitUntil("Prometheus has scraped each app three times", Duration.ofSeconds(30),
+                    () -> values(prometheus.query("count_over_time(up[40s]) >= 3")).size() == 2);
 
             Map<String, String> variables = new LinkedHashMap<>(grafanaBuiltIns());
             Map<String, String> queries = dashboardQueries();
