@@ -2,9 +2,8 @@ package dev.streamae.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamae.it.ReadmeSection;
 import dev.streamae.streams.StreamAeSettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,14 +16,9 @@ class ReadmeTest {
     private static final Pattern KEY_ROW = Pattern.compile("^\\| `([a-z.]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
     private static final Pattern COMMAND_ROW = Pattern.compile("^\\| `([a-z]+)` \\| ", Pattern.MULTILINE);
 
-    private static String readme() throws Exception {
-        return Files.readString(Path.of("README.md"));
-    }
-
     @Test
     void configurationTableListsEveryKeyWithItsDefault() throws Exception {
-        String readme = readme();
-        String section = readme.substring(readme.indexOf("## Configuration"), readme.indexOf("## Monitoring"));
+        String section = ReadmeSection.read("## Configuration").text();
         Map<String, String> documented = new LinkedHashMap<>();
         Matcher m = KEY_ROW.matcher(section);
         while (m.find()) {
@@ -41,8 +35,7 @@ class ReadmeTest {
 
     @Test
     void everyDocumentedCommandExistsAndEveryCommandIsDocumented() throws Exception {
-        String readme = readme();
-        String section = readme.substring(readme.indexOf("## Commands"), readme.indexOf("## Configuration"));
+        String section = ReadmeSection.read("## Commands").text();
         Matcher m = COMMAND_ROW.matcher(section);
         java.util.Set<String> documented = new java.util.TreeSet<>();
         while (m.find()) {

@@ -8,6 +8,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.streamae.it.ReadmeSection;
 import dev.streamae.model.SnapshotCodec;
 import dev.streamae.streams.BadRecordHandlers;
 import dev.streamae.streams.ModelFactory;
@@ -56,6 +57,7 @@ class TopicAgreementTest {
     private static final TopicDeclarations DECLARED = TopicDeclarations.load();
     /** The official schema of AsyncAPI 3.0.0 documents, from npm's @asyncapi/specs 6.11.1 (see its NOTICE). */
     private static final String ASYNCAPI_SCHEMA = "classpath:asyncapi/asyncapi-3.0.0.schema.json";
+    private static final String README_SECTION = "## Topics and records";
     private static final Pattern README_ROW = Pattern.compile("^\\| `([a-z-]+)` \\|(.*)\\|$", Pattern.MULTILINE);
 
     @Test
@@ -198,11 +200,9 @@ class TopicAgreementTest {
     }
 
     @Test
-    void theReadmesExampleAlertIsAValidScoreRecord() throws IOException {
-        String section = readmeSection();
-        Matcher json = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        assertThat(json.find()).as("a JSON example in the README's Topics and records").isTrue();
-        assertThat(CONTRACT.valueErrors(Topics.ANOMALY_ALERTS, json.group(1).getBytes(StandardCharsets.UTF_8))).isEmpty();
+    void theReadmesExampleAlertIsAValidScoreRecord() {
+        String json = ReadmeSection.read(README_SECTION).block("json", "\"anomaly\": true").code();
+        assertThat(CONTRACT.valueErrors(Topics.ANOMALY_ALERTS, json.getBytes(StandardCharsets.UTF_8))).isEmpty();
     }
 
     /** The binary formats' stated bounds are the code's. */
@@ -229,22 +229,12 @@ class TopicAgreementTest {
      */
     private static Map<String, List<String>> readmeTable() {
         Map<String, List<String>> rows = new LinkedHashMap<>();
-        Matcher m = README_ROW.matcher(readmeSection());
+        Matcher m = README_ROW.matcher(ReadmeSection.read(README_SECTION).text());
         while (m.find()) {
             List<String> cells = Arrays.stream(m.group(2).split("\\|")).map(c -> c.replace("`", "").trim()).toList();
             rows.put(m.group(1), cells);
         }
         return rows;
-    }
-
-    private static String readmeSection() {
-        try {
-            String readme = Files.readString(Path.of("README.md"));
-            int from = readme.indexOf("## Topics and records");
-            return readme.substring(from, readme.indexOf("\n## ", from + 1));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static Set<String> split(String roles) {

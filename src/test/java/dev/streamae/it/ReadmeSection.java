@@ -1,6 +1,7 @@
 package dev.streamae.it;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,28 +10,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The fenced code blocks of one section of the project's README.md, read from the file itself so
- * that a test runs the examples users copy, not copies of them that could drift apart.
+ * One section of the project's README.md and its fenced code blocks, read from the file itself so
+ * that tests check what users read and run the examples users copy, not copies of them that could
+ * drift apart.
  */
-final class ReadmeSection {
+public final class ReadmeSection {
 
     /** A fenced block: its language tag ({@code bash}, {@code java}, ...) and its text. */
-    record Block(String language, String code) {
+    public record Block(String language, String code) {
     }
 
     private static final Pattern FENCED = Pattern.compile("(?ms)^```(\\w*)\\n(.*?)^```$");
 
     private final String heading;
+    private final String text;
     private final List<Block> blocks;
 
-    private ReadmeSection(String heading, List<Block> blocks) {
+    private ReadmeSection(String heading, String text, List<Block> blocks) {
         this.heading = heading;
+        this.text = text;
         this.blocks = blocks;
     }
 
     /** The section under {@code heading} (a whole line such as {@code ## Producing and consuming}), up to the next heading of its level. */
-    static ReadmeSection read(String heading) throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+    public static ReadmeSection read(String heading) {
+        String readme;
+        try {
+            readme = Files.readString(Path.of("README.md"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         int start = readme.indexOf("\n" + heading + "\n");
         if (start < 0) {
             throw new AssertionError("README.md has no section " + heading);
@@ -43,11 +52,16 @@ final class ReadmeSection {
         while (m.find()) {
             blocks.add(new Block(m.group(1), m.group(2)));
         }
-        return new ReadmeSection(heading, blocks);
+        return new ReadmeSection(heading, section, blocks);
+    }
+
+    /** The section's text, its heading and any subsections included. */
+    public String text() {
+        return text;
     }
 
     /** The one block of {@code language} that contains {@code marker}; fails if there is none or more than one. */
-    Block block(String language, String marker) {
+    public Block block(String language, String marker) {
         List<Block> found = blocks.stream()
                 .filter(b -> b.language().equals(language) && b.code().contains(marker)).toList();
         if (found.size() != 1) {
