@@ -1,6 +1,8 @@
 package dev.streamae.model;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,12 +22,30 @@ import java.util.Objects;
  * calibration used by "the next batch to start", a replay after a crash could judge a batch by a
  * different calibration than the original run did. With the lag, the calibration every batch is
  * judged by depends on batch numbers only, so a replay learns exactly what the first run learnt.
+ * The same lag applies to holding learning under {@link DriftPolicy#HOLD}.
+ *
+ * <p>Drift: every stream image judged by a warmed-up calibration feeds a {@link DriftDetector}
+ * with its p-value. With {@link DriftPolicy#ADAPT}, a confirmed change re-fits the calibration to
+ * the window's errors since the change (the new normal) at once; with {@link DriftPolicy#HOLD}, a
+ * suspected change stops learning from the stream and freezes the calibration (its errors stay
+ * out of the window, so the fault never becomes normal) until the suspicion is dismissed or, once
+ * confirmed, the stream is back to the normal the frozen calibration knows.
+ *
+ * <p>Operators' verdicts: a confirmed false alarm's error enters the window like a normal image's
+ * (the trainer learns it whatever its error); a confirmed anomaly's never does. Both are counted,
+ * which gives the alerts' precision as operators see it.
  */
 public final class AlertCalibrator {
 
     /** How it fits, and when it starts judging. */
     public record Settings(double falseAlarmRate, int window, int recalibrateEvery, long warmupExamples, boolean skip,
-                           int lag) {
+                           int lag, DriftPolicy driftPolicy) {
+
+        /** With {@link DriftPolicy#ADAPT}. */
+        public Settings(double falseAlarmRate, int window, int recalibrateEvery, long warmupExamples, boolean skip,
+                        int lag) {
+            this(falseAlarmRate, window, recalibrateEvery, warmupExamples, skip, lag, DriftPolicy.ADAPT);
+        }
 
         public Settings {
             if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
@@ -38,10 +58,36 @@ public final class AlertCalibrator {
             if (recalibrateEvery < 1 || warmupExamples < 0 || lag < 0) {
                 throw new IllegalArgumentException("recalibration interval must be positive, warm-up and lag not negative");
             }
+            Objects.requireNonNull(driftPolicy, "drift policy");
         }
     }
 
-    private static final int FORMAT = 1;
+    /**
+     * One batch's errors as the trainer splits them.
+     *
+     * @param stream errors of the batch's stream images, in order
+     * @param confirmedNormal errors of images operators called false alarms (learnt, enter the window)
+     * @param confirmedAnomalies images operators confirmed as anomalies (neither learnt nor in the window)
+     */
+    public record BatchErrors(double[] stream, double[] confirmedNormal, int confirmedAnomalies) {
+
+        /** A batch of stream images only. */
+        public static BatchErrors of(double[] stream) {
+            return new BatchErrors(stream, new double[0], 0);
+        }
+    }
+
+    /**
+     * What folding a batch did.
+     *
+     * @param recalibrated whether a new calibration was fitted (periodic, end of warm-up, or re-baselined)
+     * @param events drift events, in the order they happened
+     */
+    public record Folded(boolean recalibrated, List<DriftEvent> events) {
+    }
+
+    /** Format 1 had no drift detector, hold schedule or verdict counts; it is still read. */
+    private static final int FORMAT = 2;
 
     private final Settings settings;
     private ErrorWindow window;
@@ -54,6 +100,13 @@ public final class AlertCalibrator {
     private long flagged;
     /** Images judged by a warmed-up calibration (flagged or not), in total. */
     private long judged;
+    private DriftDetector detector = new DriftDetector();
+    /** Whether learning is held for batches before {@link #holdFrom}, and from it on (HOLD). */
+    private boolean heldBefore;
+    private boolean heldAfter;
+    private long holdFrom;
+    private long confirmedNormal;
+    private long confirmedAnomalies;
 
     /** A calibration and whether the model had warmed up when it was fitted (only then does it flag). */
     private record Judge(Calibration calibration, boolean warm) {
@@ -69,46 +122,164 @@ public final class AlertCalibrator {
      * calibration that batch is judged by, or infinity while there is no warmed-up calibration.
      */
     public double flagAbove(long batch) {
-        Judge judge = batch >= effectiveFrom ? current : previous;
+        Judge judge = judge(batch);
         return judge == null || !judge.warm() ? Double.POSITIVE_INFINITY
                 : judge.calibration().threshold(settings.falseAlarmRate());
     }
 
-    /** The error above which an image of batch {@code batch} is not learnt: {@link #flagAbove}, if skipping. */
+    /**
+     * The error above which a stream image of batch {@code batch} is not learnt: none is while
+     * learning is held, else {@link #flagAbove} if skipping.
+     */
     public double skipAbove(long batch) {
+        if (held(batch)) {
+            return Double.NEGATIVE_INFINITY;
+        }
         return settings.skip() ? flagAbove(batch) : Double.POSITIVE_INFINITY;
     }
 
+    /** Whether learning from the stream is held for batch {@code batch} ({@link DriftPolicy#HOLD}). */
+    public boolean held(long batch) {
+        return batch >= holdFrom ? heldAfter : heldBefore;
+    }
+
+    private Judge judge(long batch) {
+        return batch >= effectiveFrom ? current : previous;
+    }
+
+    /** {@link #fold(long, BatchErrors, long)} of stream images only; returns whether a calibration was fitted. */
+    public boolean fold(long batch, double[] errors, long examplesSeen) {
+        return fold(batch, BatchErrors.of(errors), examplesSeen).recalibrated();
+    }
+
     /**
-     * Folds in batch {@code batch}'s prequential errors, in batch order; every
+     * Folds in batch {@code batch}'s prequential errors, in batch order: counts the stream images
+     * flagged, feeds the drift detector and acts on what it sees, and every
      * {@code recalibrateEvery} batches, and at the batch that ends the warm-up, fits a new
      * calibration, effective {@code lag + 1} batches on.
      *
      * @param examplesSeen examples the model has learnt, this batch included (for the warm-up)
-     * @return whether a new calibration was fitted
      */
-    public boolean fold(long batch, double[] errors, long examplesSeen) {
+    public Folded fold(long batch, BatchErrors errors, long examplesSeen) {
+        Judge judge = judge(batch);
         double above = flagAbove(batch);
+        boolean heldNow = held(batch);
         if (above != Double.POSITIVE_INFINITY) {
-            judged += errors.length;
+            judged += errors.stream().length;
         }
-        for (double e : errors) {
-            window.add(e);
+        for (double e : errors.stream()) {
+            if (!heldNow) {
+                window.add(e);
+            }
             if (e > above) {
                 flagged++;
             }
         }
+        for (double e : errors.confirmedNormal()) {
+            window.add(e);
+        }
+        confirmedNormal += errors.confirmedNormal().length;
+        confirmedAnomalies += errors.confirmedAnomalies();
+        List<DriftEvent> events = new ArrayList<>(0);
+        boolean rebaselined = false;
+        if (above != Double.POSITIVE_INFINITY) {
+            for (double e : errors.stream()) {
+                DriftEvent seen = detector.observe(judge.calibration().pValue(e));
+                if (seen != null) {
+                    rebaselined |= act(batch, seen, events);
+                }
+            }
+        }
+        if (rebaselined) {
+            return new Folded(true, events);
+        }
         // Every recalibrateEvery batches, and at once when the warm-up ends, so that alerts start then.
         boolean warmUpJustEnded = !warm() && examplesSeen >= settings.warmupExamples();
         if (((batch + 1) % settings.recalibrateEvery() != 0 && !warmUpJustEnded)
-                || window.count() < CalibrationFit.MIN_ERRORS) {
-            return false;
+                || window.count() < CalibrationFit.MIN_ERRORS || held(batch + 1)) {
+            return new Folded(false, events);
         }
-        Calibration fitted = CalibrationFit.fit(window.values(), settings.falseAlarmRate());
+        install(batch, CalibrationFit.fit(window.values(), settings.falseAlarmRate()),
+                examplesSeen >= settings.warmupExamples());
+        return new Folded(true, events);
+    }
+
+    /** Applies the policy to what the detector saw at batch {@code batch}; returns whether it re-fitted. */
+    private boolean act(long batch, DriftEvent seen, List<DriftEvent> events) {
+        boolean hold = settings.driftPolicy() == DriftPolicy.HOLD;
+        switch (seen.type()) {
+            case DRIFT_SUSPECTED -> {
+                events.add(seen);
+                if (hold) {
+                    holdLearning(batch, true);
+                    events.add(echo(seen, DriftEvent.Type.LEARNING_HELD));
+                }
+            }
+            case DRIFT_DISMISSED -> {
+                events.add(seen);
+                if (hold) {
+                    holdLearning(batch, false);
+                    events.add(echo(seen, DriftEvent.Type.LEARNING_RESUMED));
+                }
+            }
+            case DRIFT_CONFIRMED -> {
+                events.add(seen);
+                if (!hold) {
+                    // The window holds the errors since the change (it was fed all along): they are the new normal.
+                    int since = (int) Math.min(window.count(), detector.sinceChange());
+                    detector.reset();
+                    if (since >= CalibrationFit.MIN_ERRORS) {
+                        window = window.newest(since, settings.window());
+                        install(batch, CalibrationFit.fit(window.values(), settings.falseAlarmRate()), true);
+                        events.add(new DriftEvent(DriftEvent.Type.RECALIBRATED, seen.imagesJudged(), seen.changeAt(),
+                                seen.statistic(), seen.threshold()));
+                        return true;
+                    }
+                }
+            }
+            case LEARNING_RESUMED -> {
+                holdLearning(batch, false);
+                events.add(seen);
+            }
+            default -> throw new IllegalStateException("unexpected detector signal " + seen.type());
+        }
+        return false;
+    }
+
+    private static DriftEvent echo(DriftEvent seen, DriftEvent.Type type) {
+        return new DriftEvent(type, seen.imagesJudged(), seen.imagesJudged(), seen.statistic(), seen.threshold());
+    }
+
+    private void install(long batch, Calibration fitted, boolean warmNow) {
         previous = batch + 1 >= effectiveFrom ? current : previous;
-        current = new Judge(fitted, examplesSeen >= settings.warmupExamples());
+        current = new Judge(fitted, warmNow);
         effectiveFrom = batch + 1 + settings.lag();
-        return true;
+    }
+
+    private void holdLearning(long batch, boolean hold) {
+        heldBefore = held(batch + 1);
+        heldAfter = hold;
+        holdFrom = batch + 1 + settings.lag();
+    }
+
+    /** The drift detector (read only: the calibrator acts on what it sees). */
+    public DriftDetector.Phase driftPhase() {
+        return detector.phase();
+    }
+
+    /** The drift detector's change statistic. */
+    public double driftStatistic() {
+        return detector.statistic();
+    }
+
+    /** Images operators called false alarms, in total. */
+    public long confirmedNormal() {
+        return confirmedNormal;
+    }
+
+    /** Images operators confirmed as anomalies, in total. */
+    public long confirmedAnomalies() {
+        return confirmedAnomalies;
     }
 
     /** The newest calibration, or null before the window had enough errors. */
@@ -139,14 +310,20 @@ public final class AlertCalibrator {
         return window;
     }
 
-    /** Everything above, for a checkpoint: format, counters, the schedule, both calibrations, the window. */
+    /**
+     * Everything above, for a checkpoint: format, counters, the schedule, both calibrations, the
+     * drift detector, the hold schedule, the verdict counts, the window.
+     */
     public byte[] toBytes() {
         byte[] windowBytes = window.toBytes();
-        int size = 4 + 8 * 3 + judgeBytes(previous) + judgeBytes(current) + 4 + windowBytes.length;
+        int size = 4 + 8 * 3 + judgeBytes(previous) + judgeBytes(current) + DriftDetector.BYTES + 2 + 8 * 3 + 4
+                + windowBytes.length;
         ByteBuffer out = ByteBuffer.allocate(size);
         out.putInt(FORMAT).putLong(flagged).putLong(judged).putLong(effectiveFrom);
         writeJudge(out, previous);
         writeJudge(out, current);
+        out.put(detector.toBytes()).put((byte) (heldBefore ? 1 : 0)).put((byte) (heldAfter ? 1 : 0)).putLong(holdFrom)
+                .putLong(confirmedNormal).putLong(confirmedAnomalies);
         out.putInt(windowBytes.length).put(windowBytes);
         return out.array();
     }
@@ -161,7 +338,7 @@ public final class AlertCalibrator {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
             int format = in.getInt();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != 1) {
                 throw new IllegalArgumentException("alert calibrator: unknown format " + format);
             }
             AlertCalibrator c = new AlertCalibrator(settings);
@@ -170,6 +347,14 @@ public final class AlertCalibrator {
             c.effectiveFrom = in.getLong();
             c.previous = readJudge(in);
             c.current = readJudge(in);
+            if (format == FORMAT) {
+                c.detector = DriftDetector.fromBytes(in);
+                c.heldBefore = in.get() != 0;
+                c.heldAfter = in.get() != 0;
+                c.holdFrom = in.getLong();
+                c.confirmedNormal = in.getLong();
+                c.confirmedAnomalies = in.getLong();
+            }
             int windowLength = in.getInt();
             if (windowLength < 0 || windowLength != in.remaining()) {
                 throw new IllegalArgumentException("alert calibrator: window of " + windowLength + " bytes, "
@@ -179,7 +364,8 @@ public final class AlertCalibrator {
             in.get(windowBytes);
             ErrorWindow restored = ErrorWindow.fromBytes(windowBytes);
             c.window = restored.capacity() == settings.window() ? restored : restored.withCapacity(settings.window());
-            if (c.flagged < 0 || c.judged < 0 || c.effectiveFrom < 0) {
+            if (c.flagged < 0 || c.judged < 0 || c.effectiveFrom < 0 || c.holdFrom < 0 || c.confirmedNormal < 0
+                    || c.confirmedAnomalies < 0) {
                 throw new IllegalArgumentException("alert calibrator: negative counter");
             }
             return c;

@@ -37,22 +37,31 @@ public interface Autoencoder {
     }
 
     /**
-     * {@link #train} on the rows whose error before the step is at most {@code skipAbove}: the
-     * others (the images the current calibration flags) are not learnt, so that a stream's
-     * anomalies do not become normal. Every row's error is reported; with no row left, no step is
-     * taken and the model is unchanged. This default scores the batch first, then trains on the
-     * rows kept; an implementation that can leave rows out of its backward pass does it in one.
+     * {@link #train} on the rows whose error before the step is at most their {@code skipAbove}:
+     * the others (the images the current calibration flags, or every stream image while learning
+     * is held) are not learnt, so that a stream's anomalies do not become normal. Every row's error
+     * is reported; with no row left, no step is taken and the model is unchanged. This default
+     * scores the batch first, then trains on the rows kept; an implementation that can leave rows
+     * out of its backward pass does it in one.
      *
-     * @param skipAbove errors above this are not learnt; {@code +Infinity} learns every row
+     * @param skipAbove per row, errors above this are not learnt ({@code +Infinity} learns the row,
+     *     {@code -Infinity} never does)
      */
-    default TrainStep trainSkipping(float[][] batch, double skipAbove) {
-        if (skipAbove == Double.POSITIVE_INFINITY) {
+    default TrainStep trainSkipping(float[][] batch, double[] skipAbove) {
+        if (skipAbove.length != batch.length) {
+            throw new IllegalArgumentException(skipAbove.length + " skip thresholds for " + batch.length + " rows");
+        }
+        boolean all = true;
+        for (double s : skipAbove) {
+            all &= s == Double.POSITIVE_INFINITY;
+        }
+        if (all) {
             return train(batch);
         }
         double[] errors = codesAndErrors(batch).errors();
         java.util.List<float[]> kept = new java.util.ArrayList<>(batch.length);
         for (int i = 0; i < batch.length; i++) {
-            if (!(errors[i] > skipAbove)) {
+            if (!(errors[i] > skipAbove[i])) {
                 kept.add(batch[i]);
             }
         }
@@ -61,6 +70,13 @@ public interface Autoencoder {
         }
         TrainStep step = train(kept.toArray(new float[0][]));
         return new TrainStep(step.loss(), errors, null, kept.size());
+    }
+
+    /** {@link #trainSkipping(float[][], double[])} with one threshold for every row. */
+    default TrainStep trainSkipping(float[][] batch, double skipAbove) {
+        double[] each = new double[batch.length];
+        java.util.Arrays.fill(each, skipAbove);
+        return trainSkipping(batch, each);
     }
 
     /** Codes, reconstructions and per-image errors for a batch, in one forward pass. */

@@ -75,6 +75,16 @@ public final class ErrorWindow {
         return out;
     }
 
+    /** A window of {@code capacity} holding only the newest {@code count} errors of this one (a re-baseline). */
+    public ErrorWindow newest(int count, int capacity) {
+        ErrorWindow kept = new ErrorWindow(capacity);
+        double[] values = values();
+        for (int i = Math.max(0, values.length - Math.min(count, capacity)); i < values.length; i++) {
+            kept.add(values[i]);
+        }
+        return kept;
+    }
+
     /**
      * A window of another capacity holding the newest {@code min(count, capacity)} errors, for when
      * the configured capacity changes between runs of the trainer.

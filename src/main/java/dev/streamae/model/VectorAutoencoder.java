@@ -106,13 +106,13 @@ public final class VectorAutoencoder implements Autoencoder {
 
     @Override
     public TrainStep train(float[][] batch) {
-        return train(batch, false, Double.POSITIVE_INFINITY);
+        return train(batch, false, null);
     }
 
     /** The training pass already holds the pre-step reconstructions: no extra forward pass. */
     @Override
     public TrainStep trainReconstructing(float[][] batch) {
-        return train(batch, true, Double.POSITIVE_INFINITY);
+        return train(batch, true, null);
     }
 
     /**
@@ -122,11 +122,15 @@ public final class VectorAutoencoder implements Autoencoder {
      * second forward pass.
      */
     @Override
-    public TrainStep trainSkipping(float[][] batch, double skipAbove) {
+    public TrainStep trainSkipping(float[][] batch, double[] skipAbove) {
+        if (skipAbove != null && skipAbove.length != (batch == null ? 0 : batch.length)) {
+            throw new IllegalArgumentException(skipAbove.length + " skip thresholds for " + batch.length + " rows");
+        }
         return train(batch, false, skipAbove);
     }
 
-    private TrainStep train(float[][] batch, boolean withReconstructions, double skipAbove) {
+    /** @param skipAbove per row, the error above which it is not learnt; null learns every row */
+    private TrainStep train(float[][] batch, boolean withReconstructions, double[] skipAbove) {
         int rows = batch == null ? 0 : batch.length;
         float[] x = input(batch);
         forward(x, rows);
@@ -141,7 +145,7 @@ public final class VectorAutoencoder implements Autoencoder {
             if (withReconstructions) {
                 reconstructions[r] = Arrays.copyOfRange(y, r * out, r * out + inputSize);
             }
-            if (!(errors[r] > skipAbove)) {
+            if (skipAbove == null || !(errors[r] > skipAbove[r])) {
                 learnt++;
                 squared += metric == ErrorMetric.MSE ? errors[r]
                         : VectorKernels.error(ErrorMetric.MSE, x, r * padded[0], y, r * out, inputSize);
@@ -255,10 +259,10 @@ public final class VectorAutoencoder implements Autoencoder {
 
     /**
      * Gradients of torch's MSELoss (mean over every real output of the {@code learnt} rows) into
-     * {@link #gradient}; rows whose error is above {@code skipAbove} (when {@code errors} is given)
-     * get a zero delta and so contribute nothing.
+     * {@link #gradient}; rows whose error is above their {@code skipAbove} (when {@code errors} is
+     * given) get a zero delta and so contribute nothing.
      */
-    private void backward(float[] x, int rows, int learnt, double[] errors, double skipAbove) {
+    private void backward(float[] x, int rows, int learnt, double[] errors, double[] skipAbove) {
         int out = padded[layers];
         float scale = 2f / ((float) learnt * inputSize);
         VectorKernels.sigmoidSquaredErrorDelta(activations[layers - 1], x, rows * out, scale, delta);
@@ -269,7 +273,7 @@ public final class VectorAutoencoder implements Autoencoder {
         }
         if (errors != null) {
             for (int r = 0; r < rows; r++) {
-                if (errors[r] > skipAbove) {
+                if (errors[r] > skipAbove[r]) {
                     Arrays.fill(delta, r * out, (r + 1) * out, 0f);
                 }
             }

@@ -2,6 +2,7 @@ package dev.streamae.streams;
 
 import dev.streamae.model.Architecture;
 import dev.streamae.model.CalibrationFit;
+import dev.streamae.model.DriftPolicy;
 import dev.streamae.model.EngineChoice;
 import dev.streamae.model.ErrorWindow;
 import dev.streamae.model.ErrorMetric;
@@ -43,6 +44,7 @@ import java.util.Map;
  *     port), or null for none
  * @param prometheusInstance the {@code instance} label of every exported series, or empty for
  *     {@code <host name>:<port>}
+ * @param driftPolicy what the trainer does about a lasting change of the stream (adapt or hold)
  */
 public record StreamAeSettings(String modelName, Architecture architecture, int width, int height, ErrorMetric metric,
                                EngineChoice engine, double learningRate, int batchSize, long seed, double sampleRate,
@@ -50,7 +52,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
                                int calibrationWindow, int publishEverySteps, Duration publishInterval,
                                boolean snapshotWithOptimiser,
                                byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay,
-                               Integer prometheusPort, String prometheusInstance) {
+                               Integer prometheusPort, String prometheusInstance, DriftPolicy driftPolicy) {
 
     /** Every StreamAE key with its default value and meaning, in documentation order. */
     public static final Map<String, String[]> DEFAULTS = new LinkedHashMap<>();
@@ -75,6 +77,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("snapshot.include.optimiser", "false", "Include Adam's state in published snapshots (2.4 MB instead of 0.9 MB).");
         key("snapshot.signing.key", "", "HMAC-SHA256 key: the trainer signs snapshots, the scorer rejects unsigned or badly signed ones.");
         key("warmup.examples", "2000", "No alerts (and no skipped anomalies) before the model has learnt this many images.");
+        key("drift.policy", "adapt", "When the stream's normal changes for good: adapt (re-fit the calibration to the new normal and keep learning) or hold (stop learning and keep alerting until the stream is back).");
         key("score.batch.size", "256", "The scorer scores a batch once this many images are buffered ...");
         key("score.max.delay.ms", "10", "... or once the slot of this many milliseconds its oldest image arrived in is over, and then commits (scores are visible within 1.4 times this, plus the commit).");
         key("prometheus.port", "", "Serve /metrics in the Prometheus text format on this port (0: any free port, logged); empty: off.");
@@ -155,7 +158,8 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
                 Duration.ofMillis(r.longValue("publish.interval.ms")), r.bool("snapshot.include.optimiser"),
                 key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.longValue("warmup.examples"),
                 r.integer("score.batch.size"), Duration.ofMillis(r.longValue("score.max.delay.ms")),
-                r.string("prometheus.port").isEmpty() ? null : r.integer("prometheus.port"), r.string("prometheus.instance"));
+                r.string("prometheus.port").isEmpty() ? null : r.integer("prometheus.port"), r.string("prometheus.instance"),
+                DriftPolicy.of(r.string("drift.policy")));
     }
 
     /** True when {@code key} is one of StreamAE's own keys rather than a Kafka setting. */
@@ -236,6 +240,7 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         m.put("snapshot.include.optimiser", Boolean.toString(snapshotWithOptimiser));
         m.put("snapshot.signing.key", signingKey == null ? "" : new String(signingKey, StandardCharsets.UTF_8));
         m.put("warmup.examples", Long.toString(warmupExamples));
+        m.put("drift.policy", driftPolicy.id());
         m.put("score.batch.size", Integer.toString(scoreBatchSize));
         m.put("score.max.delay.ms", Long.toString(scoreMaxDelay.toMillis()));
         m.put("prometheus.port", prometheusPort == null ? "" : Integer.toString(prometheusPort));

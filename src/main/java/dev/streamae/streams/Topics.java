@@ -21,8 +21,13 @@ public final class Topics {
     public static final String TRAINING_METRICS = "training-metrics";
     /** Kafka Streams' dead-letter queue: raw bad records with {@code __streams.errors.*} headers. */
     public static final String IMAGES_DLQ = "images-dlq";
+    /** Operators' verdicts on alerts: key image id, value {@link FeedbackRecord} JSON. Read by the trainer. */
+    public static final String FEEDBACK = "feedback";
+    /** Drift and policy events: key model name, value {@link ModelEvent} JSON. Written by the trainer. */
+    public static final String MODEL_EVENTS = "model-events";
 
-    public static final List<String> ALL = List.of(IMAGES, MODELS, IMAGE_SCORES, ANOMALY_ALERTS, TRAINING_METRICS, IMAGES_DLQ);
+    public static final List<String> ALL = List.of(IMAGES, MODELS, IMAGE_SCORES, ANOMALY_ALERTS, TRAINING_METRICS, IMAGES_DLQ,
+            FEEDBACK, MODEL_EVENTS);
 
     private Topics() {
     }

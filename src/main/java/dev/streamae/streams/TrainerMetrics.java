@@ -19,6 +19,10 @@ public final class TrainerMetrics {
     private volatile double lastLoss = Double.NaN;
     private volatile TrainingMetrics lastPublished;
     private final DoubleAdder lossSinceRead = new DoubleAdder();
+    private final AtomicLong verdictsNormal = new AtomicLong();
+    private final AtomicLong verdictsAnomaly = new AtomicLong();
+    private final AtomicLong events = new AtomicLong();
+    private volatile ModelEvent lastEvent;
 
     void restored(long examples, long version) {
         examplesTrained.set(examples);
@@ -34,6 +38,36 @@ public final class TrainerMetrics {
 
     void skipped(long n) {
         skipped.addAndGet(n);
+    }
+
+    void verdicts(long normal, long anomaly) {
+        verdictsNormal.addAndGet(normal);
+        verdictsAnomaly.addAndGet(anomaly);
+    }
+
+    void event(ModelEvent event) {
+        lastEvent = event;
+        events.incrementAndGet();
+    }
+
+    /** Operators' verdicts "normal" this process applied. */
+    public long verdictsNormal() {
+        return verdictsNormal.get();
+    }
+
+    /** Operators' verdicts "anomaly" this process applied. */
+    public long verdictsAnomaly() {
+        return verdictsAnomaly.get();
+    }
+
+    /** Drift events this process sent. */
+    public long events() {
+        return events.get();
+    }
+
+    /** The last drift event this process sent, or null. */
+    public ModelEvent lastEvent() {
+        return lastEvent;
     }
 
     void published(TrainingMetrics record) {

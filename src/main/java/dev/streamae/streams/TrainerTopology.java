@@ -21,6 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  * images (ImageRecord JSON) -> validate -> sample -> repartition "training" (1 partition)
  *   -> train (stores trainer-pending, trainer-state) -> models (snapshot bytes, key model name)
  *                                                    -> training-metrics (TrainingMetrics JSON)
+ *                                                    -> model-events (ModelEvent JSON: drift)
  * </pre>
  *
  * <p>Training is one sequential SGD stream, so every example goes through a single-partition
@@ -38,8 +39,19 @@ public final class TrainerTopology {
     /** A model with its Adam state is ~2.4 MB; its changelog record must fit. */
     static final String CHANGELOG_MAX_MESSAGE_BYTES = "10485760";
 
-    /** What the training processor emits when it publishes: a snapshot and its metrics record. */
-    public record Published(byte[] snapshot, TrainingMetrics metrics) {
+    /**
+     * What the training processor emits: a snapshot and its metrics record when it publishes, or a
+     * drift event (the other fields null).
+     */
+    public record Published(byte[] snapshot, TrainingMetrics metrics, ModelEvent event) {
+
+        static Published model(byte[] snapshot, TrainingMetrics metrics) {
+            return new Published(snapshot, metrics, null);
+        }
+
+        static Published event(ModelEvent event) {
+            return new Published(null, null, event);
+        }
     }
 
     private TrainerTopology() {
@@ -78,9 +90,15 @@ public final class TrainerTopology {
                 .process(() -> new TrainingProcessor(settings, factory, metrics, stepThread), Named.as("train"),
                         TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);
 
-        published.mapValues(Published::snapshot, Named.as("snapshot"))
+        KStream<String, TrainerTopology.Published> models = published.filter((name, p) -> p.event() == null,
+                Named.as("models-only"));
+        published.filter((name, p) -> p.event() != null, Named.as("events-only"))
+                .mapValues(Published::event, Named.as("event"))
+                .to(Topics.MODEL_EVENTS, Produced.with(Serdes.String(), JsonSerde.of(ModelEvent.class))
+                        .withName("to-model-events"));
+        models.mapValues(Published::snapshot, Named.as("snapshot"))
                 .to(Topics.MODELS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("to-models"));
-        published.mapValues(Published::metrics, Named.as("metrics"))
+        models.mapValues(Published::metrics, Named.as("metrics"))
                 .to(Topics.TRAINING_METRICS, Produced.with(Serdes.String(), JsonSerde.of(TrainingMetrics.class))
                         .withName("to-training-metrics"));
         return builder.build();

@@ -22,10 +22,20 @@ package dev.streamae.streams;
  * @param skippedAnomalies training images not learnt because the calibration flagged them, in total
  * @param imagesPerSecond training rate since the last record
  * @param timestamp when the record was made (epoch ms)
+ * @param driftPolicy {@code adapt} or {@code hold}
+ * @param driftPhase the drift detector's phase: STABLE, SUSPECTED or CONFIRMED
+ * @param driftStatistic the detector's change statistic (suspects at 100, confirms at 250)
+ * @param learningHeld whether learning from the stream is held ({@code hold} after a suspected change)
+ * @param feedbackNormal verdicts "normal" (confirmed false alarms) applied, in total
+ * @param feedbackAnomaly verdicts "anomaly" (confirmed anomalies) applied, in total
+ * @param precision the alerts' precision as operators judged them: {@code feedbackAnomaly} over
+ *     all verdicts; null before the first
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record TrainingMetrics(String model, long modelVersion, double loss, String metric, Double threshold,
                               double falseAlarmRate, Double alertRate, Double contamination, long calibrationCount,
                               boolean alerting, long examplesSeen, long steps, long skippedAnomalies,
-                              double imagesPerSecond, long timestamp) {
+                              double imagesPerSecond, long timestamp, String driftPolicy, String driftPhase,
+                              double driftStatistic, boolean learningHeld, long feedbackNormal, long feedbackAnomaly,
+                              Double precision) {
 }

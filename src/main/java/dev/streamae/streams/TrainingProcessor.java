@@ -3,6 +3,7 @@ package dev.streamae.streams;
 import dev.streamae.model.AlertCalibrator;
 import dev.streamae.model.Autoencoder;
 import dev.streamae.model.Calibration;
+import dev.streamae.model.DriftEvent;
 import dev.streamae.model.Snapshot;
 import dev.streamae.model.TrainStep;
 import java.nio.ByteBuffer;
@@ -93,7 +94,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     enum StepThread { OWN, CALLER }
 
     /** A step handed to the step thread: its batch number, the examples it covers (put back if it fails). */
-    private record InFlight(long batch, List<KeyValue<Long, ValidImage>> examples, CompletableFuture<TrainStep> outcome) {
+    private record InFlight(long batch, List<KeyValue<Long, TrainingExample>> examples, CompletableFuture<TrainStep> outcome) {
     }
 
     private final StreamAeSettings settings;
@@ -127,7 +128,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     /** Sequence number after the last example trained (or skipped). */
     private long trainedUpTo;
     /** Logged examples waiting for a full mini-batch. */
-    private final List<KeyValue<Long, ValidImage>> pending = new ArrayList<>();
+    private final List<KeyValue<Long, TrainingExample>> pending = new ArrayList<>();
+    /** Drift events folded in and not forwarded yet: sent, after a checkpoint that covers them, at the next chance. */
+    private final List<ModelEvent> unsent = new ArrayList<>();
     private long stepsAtCheckpoint;
     private long nextSeq;
     private long oldestPendingAt;
@@ -145,6 +148,10 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private Sensor alertRateSensor;
     private Sensor versionSensor;
     private Sensor badRecordsSensor;
+    private Sensor verdictsSensor;
+    private Sensor driftSensor;
+    private Sensor heldSensor;
+    private Sensor precisionSensor;
 
     TrainingProcessor(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics, StepThread stepThread) {
         this.settings = settings;
@@ -156,7 +163,8 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
 
     private AlertCalibrator.Settings calibratorSettings() {
         return new AlertCalibrator.Settings(settings.falseAlarmRate(), settings.calibrationWindow(),
-                settings.publishEverySteps(), settings.warmupExamples(), settings.skipAnomalies(), MAX_IN_FLIGHT - 1);
+                settings.publishEverySteps(), settings.warmupExamples(), settings.skipAnomalies(), MAX_IN_FLIGHT - 1,
+                settings.driftPolicy());
     }
 
     /** Examples after which a checkpoint is due even without 50 steps (when anomalies were skipped). */
@@ -209,7 +217,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         logged.sort(Comparator.comparingLong(kv -> kv.key));
         for (KeyValue<Long, byte[]> kv : logged) {
-            pending.add(KeyValue.pair(kv.key, ValidImageCodec.decode(kv.value)));
+            pending.add(KeyValue.pair(kv.key, TrainingExample.decode(kv.value)));
             if (pending.size() >= settings.batchSize()) {
                 startStep();  // replay: logged examples the checkpoint does not cover yet
                 finishStep();
@@ -244,6 +252,11 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
                 + "that the calibration flagged (the target is alert.false.alarm.rate plus the contamination)");
         versionSensor = sensors.gauge("model-version", "Version of the last published model");
         badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this trainer process skipped");
+        verdictsSensor = sensors.counter("feedback-verdicts", "operators' verdicts applied by this task");
+        driftSensor = sensors.gauge("drift-statistic", "The drift detector's change statistic at the last publish "
+                + "(a change is suspected at 100 and confirmed at 250)");
+        heldSensor = sensors.gauge("learning-held", "1 while learning from the stream is held (drift.policy=hold), else 0");
+        precisionSensor = sensors.gauge("feedback-precision", "Confirmed anomalies over all operators' verdicts so far");
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -256,13 +269,13 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         // Our own encoding of a validated image (see TrainerTopology); decoded before it is logged,
         // so a corrupt record fails here, goes to the processing exception handler and is never replayed.
         byte[] logged = record.value();
-        ValidImage image = ValidImageCodec.decode(logged);
+        TrainingExample example = TrainingExample.decode(logged);
         pendingStore.put(seq % ringSlots, ByteBuffer.allocate(Long.BYTES + logged.length).putLong(seq).put(logged).array());
         if (pending.isEmpty()) {
             oldestPendingAt = context.currentSystemTimeMs();
         }
         // Train on the 8-bit pixels that were logged, so a replay after a crash sees the same data.
-        pending.add(KeyValue.pair(seq, image));
+        pending.add(KeyValue.pair(seq, example));
         foldFinishedSteps();
         if (pending.size() >= settings.batchSize()) {
             if (inFlight.size() >= MAX_IN_FLIGHT) {
@@ -271,6 +284,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
             startStep();
             foldFinishedSteps();  // a step on the stream thread is done already
         }
+        sendEvents();
     }
 
     private void foldFinishedSteps() {
@@ -294,6 +308,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
                 finishSteps();
             }
             maybePublish(now, true);
+            sendEvents();
         } catch (RuntimeException e) {
             LOG.error("trainer tick failed; the pending examples stay logged and are retried", e);
         }
@@ -324,14 +339,19 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
      * out the examples the calibration for that batch number flags (with {@code skip.anomalies}).
      */
     private void startStep() {
-        List<KeyValue<Long, ValidImage>> examples = new ArrayList<>(pending);
+        List<KeyValue<Long, TrainingExample>> examples = new ArrayList<>(pending);
         pending.clear();
         float[][] rows = new float[examples.size()][];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = examples.get(i).value.pixels();
-        }
         long batch = nextBatch++;
-        double skipAbove = calibrator.skipAbove(batch);
+        double streamSkipAbove = calibrator.skipAbove(batch);
+        double[] skipAbove = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            TrainingExample example = examples.get(i).value;
+            rows[i] = example.image().pixels();
+            // An operator's "normal" is learnt whatever its error; "anomaly" never is.
+            skipAbove[i] = example.verdict() == null ? streamSkipAbove
+                    : example.verdict() == Verdict.NORMAL ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+        }
         Autoencoder stepModel = model;
         java.util.function.Supplier<TrainStep> step = () -> {
             if (stepFailed.get()) {
@@ -387,7 +407,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         try {
             step = done.outcome().join();
         } catch (CompletionException e) {
-            List<KeyValue<Long, ValidImage>> back = new ArrayList<>(done.examples());
+            List<KeyValue<Long, TrainingExample>> back = new ArrayList<>(done.examples());
             for (InFlight next = inFlight.poll(); next != null; next = inFlight.poll()) {
                 next.outcome().exceptionally(ignored -> null).join();
                 back.addAll(next.examples());
@@ -400,7 +420,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         double lossSum = progress.lossSum();
         long lossSteps = progress.lossSteps();
-        int skipped = step.errorsBefore().length - step.learnt();
+        AlertCalibrator.BatchErrors errors = split(done.examples(), step.errorsBefore());
+        int feedbackLearnt = errors.confirmedNormal().length;
+        int skipped = errors.stream().length - (step.learnt() - feedbackLearnt);  // verdicts "normal" are always learnt
         if (step.stepped()) {
             lossSum += step.loss();
             lossSteps++;
@@ -412,11 +434,66 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         trainedUpTo = done.examples().get(done.examples().size() - 1).key + 1;
         progress = new TrainerProgress(progress.examplesSeen() + step.learnt(), progress.skippedAnomalies() + skipped,
                 progress.modelVersion(), progress.stepsAtPublish(), lossSum, lossSteps, done.batch() + 1);
-        calibrator.fold(done.batch(), step.errorsBefore(), progress.examplesSeen());
+        AlertCalibrator.Folded folded = calibrator.fold(done.batch(), errors, progress.examplesSeen());
+        for (DriftEvent event : folded.events()) {
+            unsent.add(new ModelEvent(settings.modelName(), progress.modelVersion(), event.type().name(),
+                    settings.driftPolicy().id(), event.imagesJudged(), event.changeAt(), event.statistic(),
+                    event.threshold(), progress.examplesSeen(), context.currentSystemTimeMs()));
+            LOG.info("model {} version {}: {} at image {} (change placed at {}), statistic {}", settings.modelName(),
+                    progress.modelVersion(), event.type(), event.imagesJudged(), event.changeAt(), event.statistic());
+        }
         if (skipped > 0) {
             metrics.skipped(skipped);
             skippedSensor.record(skipped);
         }
+        if (errors.confirmedAnomalies() + feedbackLearnt > 0) {
+            metrics.verdicts(feedbackLearnt, errors.confirmedAnomalies());
+            verdictsSensor.record(errors.confirmedAnomalies() + feedbackLearnt);
+        }
+    }
+
+    /** A batch's errors split by where its examples came from: the stream, or an operator's verdict. */
+    private static AlertCalibrator.BatchErrors split(List<KeyValue<Long, TrainingExample>> examples, double[] errors) {
+        int normal = 0;
+        int anomalies = 0;
+        for (KeyValue<Long, TrainingExample> kv : examples) {
+            Verdict v = kv.value.verdict();
+            normal += v == Verdict.NORMAL ? 1 : 0;
+            anomalies += v == Verdict.ANOMALY ? 1 : 0;
+        }
+        if (normal + anomalies == 0) {
+            return AlertCalibrator.BatchErrors.of(errors);
+        }
+        double[] stream = new double[errors.length - normal - anomalies];
+        double[] confirmedNormal = new double[normal];
+        int s = 0;
+        int n = 0;
+        for (int i = 0; i < errors.length; i++) {
+            Verdict v = examples.get(i).value.verdict();
+            if (v == null) {
+                stream[s++] = errors[i];
+            } else if (v == Verdict.NORMAL) {
+                confirmedNormal[n++] = errors[i];
+            }
+        }
+        return new AlertCalibrator.BatchErrors(stream, confirmedNormal, anomalies);
+    }
+
+    /**
+     * Forwards the drift events folded in since the last call, after a checkpoint that covers the
+     * batches they came from: a replay after a crash starts past those batches and so never sends
+     * an event twice, and the checkpoint commits in the same transaction as the events.
+     */
+    private void sendEvents() {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        checkpoint();  // folds whatever is in flight, which may add events of its own
+        for (ModelEvent event : unsent) {
+            context.forward(new Record<>(settings.modelName(), TrainerTopology.Published.event(event), event.timestamp()));
+            metrics.event(event);
+        }
+        unsent.clear();
     }
 
     /** Waits for every step in flight and folds them in, oldest first, without checkpointing: before the model is read. */
@@ -436,6 +513,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         checkpointSeq = trainedUpTo;
         stateStore.put(SEQ_KEY, ByteBuffer.allocate(Long.BYTES).putLong(checkpointSeq).array());
         stepsAtCheckpoint = foldedSteps;
+    }
+
+    /** Confirmed anomalies over all verdicts so far, or null before the first verdict. */
+    private Double precision() {
+        long verdicts = calibrator.confirmedNormal() + calibrator.confirmedAnomalies();
+        return verdicts == 0 ? null : (double) calibrator.confirmedAnomalies() / verdicts;
     }
 
     private void maybePublish(long now, boolean onTick) {
@@ -467,11 +550,13 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         TrainingMetrics record = new TrainingMetrics(settings.modelName(), version, meanLoss, settings.metric().id(),
                 threshold, settings.falseAlarmRate(), alertRate, contamination,
                 calibration == null ? 0 : calibration.windowCount(), published.alerting(), progress.examplesSeen(),
-                foldedSteps, progress.skippedAnomalies(), rate, now);
+                foldedSteps, progress.skippedAnomalies(), rate, now, settings.driftPolicy().id(),
+                calibrator.driftPhase().name(), calibrator.driftStatistic(), calibrator.held(progress.batches()),
+                calibrator.confirmedNormal(), calibrator.confirmedAnomalies(), precision());
         // The checkpoint moves with the published version, so a replay never publishes a version twice.
         checkpoint();
         context.forward(new Record<>(settings.modelName(),
-                new TrainerTopology.Published(ModelSnapshots.encodePublished(settings, published), record), now));
+                TrainerTopology.Published.model(ModelSnapshots.encodePublished(settings, published), record), now));
         lastPublishAt = now;
         examplesAtLastPublish = progress.examplesSeen();
         skippedAtLastPublish = progress.skippedAnomalies();
@@ -485,6 +570,11 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         if (alertRate != null) {
             alertRateSensor.record(alertRate);
+        }
+        driftSensor.record(record.driftStatistic());
+        heldSensor.record(record.learningHeld() ? 1 : 0);
+        if (record.precision() != null) {
+            precisionSensor.record(record.precision());
         }
         LOG.debug("published model {} version {}: {} examples, loss {}, threshold {}, contamination {}",
                 settings.modelName(), version, progress.examplesSeen(), meanLoss, threshold, contamination);

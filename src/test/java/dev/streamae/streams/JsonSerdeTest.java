@@ -49,7 +49,7 @@ class JsonSerdeTest {
     void ourOwnRecordsRoundTripIncludingNaN() {
         JsonSerde<TrainingMetrics> serde = JsonSerde.of(TrainingMetrics.class);
         TrainingMetrics m = new TrainingMetrics("streamae", 3, Double.NaN, "bce", 0.1, 0.005, 0.02, 0.015, 10_000, true,
-                100, 7, 0, Double.POSITIVE_INFINITY, 42);
+                100, 7, 0, Double.POSITIVE_INFINITY, 42, "hold", "SUSPECTED", 120.5, true, 3, 9, 0.75);
         assertThat(serde.fromBytes(serde.toBytes(m))).isEqualTo(m);
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
         ScoreRecord s = new ScoreRecord("a", "streamae", 2, new float[] {1, 2, 3}, 0.5, "bce", 0.001, 0.4, true,

@@ -58,10 +58,12 @@ class StreamAeSettingsTest {
         config.put("score.max.delay.ms", "5");
         config.put("prometheus.port", "9464");
         config.put("prometheus.instance", "scorer-1");
+        config.put("drift.policy", "HOLD");
         assertThat(config.keySet()).containsExactlyInAnyOrderElementsOf(StreamAeSettings.DEFAULTS.keySet());
 
         StreamAeSettings s = StreamAeSettings.from(config);
         assertThat(s.modelName()).isEqualTo("digits");
+        assertThat(s.driftPolicy()).isEqualTo(dev.streamae.model.DriftPolicy.HOLD);
         assertThat(s.architecture()).isEqualTo(Architecture.parse("600-64-8-3"));
         assertThat(s.metric()).isEqualTo(ErrorMetric.MAE);
         assertThat(s.engine()).isEqualTo(EngineChoice.DL4J);
