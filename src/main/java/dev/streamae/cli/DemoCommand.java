@@ -62,6 +62,12 @@ final class DemoCommand implements Callable<Integer> {
             description = "Fraction of Fashion-MNIST images injected as anomalies. Default: ${DEFAULT-VALUE}.")
     double anomalyRate;
 
+    @Option(names = "--drift-at", paramLabel = "SECONDS",
+            description = "Make normal drift: from this second on, normal images are Fashion-MNIST and the injected "
+                    + "anomalies MNIST digits. The report then shows the trainer's drift events and the false-alarm "
+                    + "rate after the change. Default: no drift.")
+    Integer driftAtSeconds;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the stream's order and anomalies. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -79,6 +85,10 @@ final class DemoCommand implements Callable<Integer> {
         if (durationSeconds < 1 || rate < 1 || anomalyRate < 0 || anomalyRate >= 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--duration and --rate must be positive and --anomaly-rate in [0, 1)");
+        }
+        if (driftAtSeconds != null && (driftAtSeconds < 1 || driftAtSeconds >= durationSeconds)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--drift-at must be a second within the run's --duration (1 to " + (durationSeconds - 1) + ")");
         }
         Map<String, String> config = new HashMap<>(options.load("demo.properties"));
         Path stateDir = Files.createTempDirectory("streamae-demo-state");
@@ -120,7 +130,8 @@ final class DemoCommand implements Callable<Integer> {
                         + "%.0f%% Fashion-MNIST anomalies%n", settings.modelName(), settings.architecture(),
                         settings.metric().id(), rate, durationSeconds, anomalyRate * 100);
                 out.flush();
-                DemoRun run = new DemoRun(clientProps, seed, anomalyRate);
+                DemoRun run = new DemoRun(clientProps, seed, anomalyRate,
+                        driftAtSeconds == null ? null : Duration.ofSeconds(driftAtSeconds));
                 DemoRun.Result result = run.stream(rate, Duration.ofSeconds(durationSeconds), out,
                         () -> String.format("trained %,d | scored %,d | loss %.4f | threshold %.4f | alerts %,d | model v%d",
                                 trainerMetrics.examplesTrained(), scorerMetrics.imagesScored(), trainerMetrics.lastLoss(),
@@ -129,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
                 List<Path> figures = writeFigures(registry.current(), settings, split);
                 TrainingMetrics lastPublished = trainerMetrics.lastPublished();
                 String report = result.report(settings, registry.version(), trainerMetrics.examplesTrained(),
-                        lastPublished == null ? null : lastPublished.contamination(), figures,
+                        lastPublished == null ? null : lastPublished.contamination(), trainerMetrics.recentEvents(), figures,
                         LogConfig.file().orElse(null), (System.nanoTime() - started) / 1e9);
                 out.println();
                 out.println(report);

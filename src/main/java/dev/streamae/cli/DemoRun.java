@@ -2,6 +2,7 @@ package dev.streamae.cli;
 
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.Topics;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -43,13 +45,18 @@ final class DemoRun {
     private final Map<String, Seen> scores = new ConcurrentHashMap<>();
     private final ScoreTally tally = new ScoreTally();
     private volatile boolean collecting = true;
+    /** When normal drifts to Fashion-MNIST, after the start; null: never. */
+    private final Duration driftAt;
+    /** When it did (epoch ms), 0 before. */
+    private volatile long driftedAt;
 
     /** A score as the demo's consumer saw it. */
     record Seen(ScoreRecord score, long receivedAt) {
     }
 
-    DemoRun(Map<String, Object> clientProps, long seed, double anomalyRate) {
+    DemoRun(Map<String, Object> clientProps, long seed, double anomalyRate, Duration driftAt) {
         this.clientProps = clientProps;
+        this.driftAt = driftAt;
         this.images = ImageStream.ofDataset("mnist-train", anomalyRate, ImageStream.Encoding.U8, seed, runId + "-");
     }
 
@@ -79,6 +86,14 @@ final class DemoRun {
             RateLimiter limiter = new RateLimiter(rate);
             long end = start + duration.toNanos();
             while (System.nanoTime() < end) {
+                if (driftAt != null && driftedAt == 0 && System.nanoTime() - start >= driftAt.toNanos()) {
+                    images.drift();
+                    driftedAt = System.currentTimeMillis();
+                    printStatus(out, console, "normal drifts: Fashion-MNIST from now on, MNIST digits injected as anomalies");
+                    if (console) {
+                        out.println();
+                    }
+                }
                 for (long n = limiter.take(); n > 0; n--) {
                     ImageStream.Next next = images.next();
                     injected.put(next.image().id(), next.injected());
@@ -105,7 +120,7 @@ final class DemoRun {
         collecting = false;
         collector.join(Duration.ofSeconds(20).toMillis());
         return new Result(Map.copyOf(injected), Map.copyOf(scores), tally.check(injected.keySet()),
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, driftedAt);
     }
 
     private static void printStatus(PrintWriter out, boolean console, String line) {
@@ -153,7 +168,11 @@ final class DemoRun {
     }
 
     /** What the demo measured. */
-    record Result(Map<String, Boolean> injected, Map<String, Seen> scores, ScoreTally.Check scoring, double seconds) {
+    record Result(Map<String, Boolean> injected, Map<String, Seen> scores, ScoreTally.Check scoring, double seconds,
+                  long driftedAt) {
+
+        /** Seconds of the windows the report gives the false-alarm rate in after a drift. */
+        static final int DRIFT_WINDOW_SECONDS = 5;
 
         /** Images in the report's start-up span: a fresh JVM compiles its code meanwhile. */
         static final long STARTUP_MS = 10_000;
@@ -165,13 +184,15 @@ final class DemoRun {
 
         /** {@code logFile}: where the full log went, or null when it went to the console. */
         String report(StreamAeSettings settings, long modelVersion, long trained, Double contamination,
-                      List<Path> figures, Path logFile, double wallSeconds) {
+                      List<ModelEvent> events, List<Path> figures, Path logFile, double wallSeconds) {
             long[] latencies = new long[scores.size()];
             int n = 0;
             for (Seen seen : scores.values()) {
                 latencies[n++] = seen.receivedAt() - seen.score().imageTimestamp();
             }
-            DetectionSummary detection = DetectionSummary.of(scores.values().stream().map(Seen::score).toList(),
+            // With a drift, the headline figures cover the images before it; the change has lines of its own.
+            DetectionSummary detection = DetectionSummary.of(scores.values().stream().map(Seen::score)
+                            .filter(s -> driftedAt == 0 || s.imageTimestamp() < driftedAt).toList(),
                     s -> Boolean.TRUE.equals(injected.get(s.id())), settings.falseAlarmRate());
             long injectedCount = injected.values().stream().filter(b -> b).count();
             Arrays.sort(latencies, 0, n);
@@ -188,7 +209,13 @@ final class DemoRun {
             sb.append(String.format("images trained         %,d%n", trained));
             sb.append(String.format("model version          %d (%s, metric %s)%n", modelVersion,
                     settings.architecture(), settings.metric().id()));
+            if (driftedAt != 0) {
+                sb.append("before the drift:\n");
+            }
             sb.append(detection.lines());
+            if (driftedAt != 0) {
+                sb.append(driftLines(settings, events));
+            }
             sb.append(String.format("contamination          %s injected, %s estimated by the trainer%n",
                     DetectionSummary.percent(injected.isEmpty() ? Double.NaN : (double) injectedCount / injected.size()),
                     DetectionSummary.percent(contamination == null ? Double.NaN : contamination)));
@@ -207,6 +234,31 @@ final class DemoRun {
                 sb.append("figure                 ").append(f.toAbsolutePath()).append('\n');
             }
             sb.append("full log               ").append(logFile == null ? "on the console" : logFile.toAbsolutePath()).append('\n');
+            return sb.toString();
+        }
+
+        /** The drift: when it came, what the trainer said about it, and the false-alarm rate after it. */
+        private String driftLines(StreamAeSettings settings, List<ModelEvent> events) {
+            StringBuilder sb = new StringBuilder();
+            long imagesBefore = scores.values().stream().filter(s -> s.score().imageTimestamp() < driftedAt).count();
+            sb.append(String.format(Locale.ROOT, "drift                  normal became Fashion-MNIST after about %,d images "
+                    + "(drift.policy=%s); MNIST digits injected as anomalies from then on%n", imagesBefore,
+                    settings.driftPolicy().id()));
+            List<String> seen = events.stream().filter(e -> e.timestamp() >= driftedAt - 60_000)
+                    .map(e -> String.format(Locale.ROOT, "%s %+.1f s", e.type().toLowerCase(Locale.ROOT).replace('_', ' '),
+                            (e.timestamp() - driftedAt) / 1000.0)).toList();
+            sb.append("  trainer's events     ").append(seen.isEmpty() ? "none" : String.join(", ", seen)).append('\n');
+            StringBuilder windows = new StringBuilder();
+            long last = scores.values().stream().mapToLong(s -> s.score().imageTimestamp()).max().orElse(driftedAt);
+            for (long from = driftedAt; from < last; from += DRIFT_WINDOW_SECONDS * 1000L) {
+                long to = from + DRIFT_WINDOW_SECONDS * 1000L;
+                DetectionSummary window = DetectionSummary.of(scores.values().stream().map(Seen::score)
+                                .filter(s -> s.imageTimestamp() >= to - DRIFT_WINDOW_SECONDS * 1000L && s.imageTimestamp() < to)
+                                .toList(), s -> Boolean.TRUE.equals(injected.get(s.id())), settings.falseAlarmRate());
+                windows.append(' ').append(DetectionSummary.percent(window.falseAlarmRate()));
+            }
+            sb.append(String.format(Locale.ROOT, "  false-alarm rate on the new normal, per %d s after the change:%s (target %s)%n",
+                    DRIFT_WINDOW_SECONDS, windows, DetectionSummary.percent(settings.falseAlarmRate())));
             return sb.toString();
         }
 

@@ -19,7 +19,9 @@ import java.util.stream.Stream;
 /**
  * An endless, reproducible stream of images as users would produce them: a shipped dataset in a
  * seeded shuffled order (cycled), or a folder of PNG files, with an optional fraction of
- * Fashion-MNIST images injected as anomalies.
+ * Fashion-MNIST images injected as anomalies. A dataset stream can drift ({@link #drift}): its
+ * normal becomes Fashion-MNIST and the injected anomalies MNIST digits, the demo's lasting change
+ * of "normal".
  */
 final class ImageStream {
 
@@ -30,14 +32,15 @@ final class ImageStream {
     record Next(ImageRecord image, boolean injected) {
     }
 
-    private final Datasets.Labelled normal;
+    private Datasets.Labelled normal;
     private final List<Path> pngFiles;
-    private final Datasets.Labelled anomalies;
+    private Datasets.Labelled anomalies;
     private final double anomalyRate;
     private final Encoding encoding;
     private final Random random;
     private final String idPrefix;
-    private final int[] order;
+    private int[] order;
+    private final long seed;
     private long produced;
 
     private ImageStream(Datasets.Labelled normal, List<Path> pngFiles, double anomalyRate, Encoding encoding, long seed,
@@ -49,11 +52,32 @@ final class ImageStream {
         this.encoding = encoding;
         this.random = new Random(seed);
         this.idPrefix = idPrefix;
-        this.order = new int[normal != null ? normal.count() : pngFiles.size()];
+        this.seed = seed;
+        this.order = shuffled(normal != null ? normal.count() : pngFiles.size(), seed);
+    }
+
+    private static int[] shuffled(int count, long seed) {
+        int[] order = new int[count];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
         OfflineTrainer.shuffle(order, new SplittableRandom(seed));
+        return order;
+    }
+
+    /**
+     * From the next image on, normal images are Fashion-MNIST and the injected anomalies are MNIST
+     * training digits: a new normal, as when a camera is pointed at a new product.
+     *
+     * @throws IllegalStateException for a stream of PNG files, or once drifted
+     */
+    void drift() {
+        if (normal == null || "fashion".equals(normal.name())) {
+            throw new IllegalStateException("only an MNIST stream can drift to Fashion-MNIST");
+        }
+        normal = Datasets.fashion();
+        anomalies = anomalyRate > 0 ? Datasets.mnistTrain() : null;
+        order = shuffled(normal.count(), seed);
     }
 
     static ImageStream ofDataset(String name, double anomalyRate, Encoding encoding, long seed, String idPrefix) {
@@ -92,9 +116,8 @@ final class ImageStream {
         long now = System.currentTimeMillis();
         if (injected) {
             int index = random.nextInt(anomalies.count());
-            // Labelled as what they are, not by a class number that reads as a digit.
-            Label label = Label.of("fashion:" + Datasets.fashionClass(anomalies.labels()[index]));
-            return new Next(encode(idPrefix + "fashion-" + n, anomalies.images().bytes(index), label, now), true);
+            return new Next(encode(idPrefix + anomalies.name() + "-" + n, anomalies.images().bytes(index),
+                    label(anomalies, index), now), true);
         }
         int index = order[(int) (n % order.length)];
         if (pngFiles != null) {
@@ -107,7 +130,13 @@ final class ImageStream {
             }
         }
         return new Next(encode(idPrefix + normal.name() + "-" + n, normal.images().bytes(index),
-                Label.of(normal.labels()[index]), now), false);
+                label(normal, index), now), false);
+    }
+
+    /** Fashion-MNIST images are labelled as what they are, not by a class number that reads as a digit. */
+    private static Label label(Datasets.Labelled set, int index) {
+        int label = set.labels()[index];
+        return "fashion".equals(set.name()) ? Label.of("fashion:" + Datasets.fashionClass(label)) : Label.of(label);
     }
 
     private ImageRecord encode(String id, byte[] bytes, Label label, long timestamp) {

@@ -23,6 +23,9 @@ public final class TrainerMetrics {
     private final AtomicLong verdictsAnomaly = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
     private volatile ModelEvent lastEvent;
+    /** The newest {@link #MAX_EVENTS} drift events this process sent, oldest first. */
+    private final java.util.Deque<ModelEvent> recentEvents = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    static final int MAX_EVENTS = 100;
 
     void restored(long examples, long version) {
         examplesTrained.set(examples);
@@ -48,6 +51,10 @@ public final class TrainerMetrics {
     void event(ModelEvent event) {
         lastEvent = event;
         events.incrementAndGet();
+        recentEvents.addLast(event);
+        while (recentEvents.size() > MAX_EVENTS) {
+            recentEvents.pollFirst();
+        }
     }
 
     /** Operators' verdicts "normal" this process applied. */
@@ -63,6 +70,11 @@ public final class TrainerMetrics {
     /** Drift events this process sent. */
     public long events() {
         return events.get();
+    }
+
+    /** The newest drift events this process sent (at most 100), oldest first. */
+    public java.util.List<ModelEvent> recentEvents() {
+        return java.util.List.copyOf(recentEvents);
     }
 
     /** The last drift event this process sent, or null. */

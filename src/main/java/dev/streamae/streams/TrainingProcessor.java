@@ -139,6 +139,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     private long skippedAtLastPublish;
     private long flaggedAtLastPublish;
     private long judgedAtLastPublish;
+    private long confirmedAnomaliesAtLastPublish;
     private TaskSensors sensors;
     private Sensor trainedSensor;
     private Sensor skippedSensor;
@@ -230,6 +231,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         skippedAtLastPublish = progress.skippedAnomalies();
         flaggedAtLastPublish = calibrator.flagged();
         judgedAtLastPublish = calibrator.judged();
+        confirmedAnomaliesAtLastPublish = calibrator.confirmedAnomalies();
         metrics.restored(progress.examplesSeen(), progress.modelVersion());
         versionSensor.record(progress.modelVersion());
         LOG.info("trainer task {} starts at {} examples ({} from the checkpoint, {} replayed), {} steps, "
@@ -485,15 +487,25 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
      * an event twice, and the checkpoint commits in the same transaction as the events.
      */
     private void sendEvents() {
-        if (unsent.isEmpty()) {
-            return;
+        while (!unsent.isEmpty()) {
+            sendCheckpointedEvents();
         }
+    }
+
+    private void sendCheckpointedEvents() {
         checkpoint();  // folds whatever is in flight, which may add events of its own
+        boolean recalibrated = false;
         for (ModelEvent event : unsent) {
             context.forward(new Record<>(settings.modelName(), TrainerTopology.Published.event(event), event.timestamp()));
             metrics.event(event);
+            recalibrated |= event.type().equals(DriftEvent.Type.RECALIBRATED.name());
         }
         unsent.clear();
+        if (recalibrated) {
+            // Scorers judge by the calibration published with the model: give them the new normal's now
+            // (this folds and checkpoints again, which may add events: the caller sends them too).
+            publish(context.currentSystemTimeMs());
+        }
     }
 
     /** Waits for every step in flight and folds them in, oldest first, without checkpointing: before the model is read. */
@@ -523,7 +535,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
 
     private void maybePublish(long now, boolean onTick) {
         boolean bySteps = foldedSteps - progress.stepsAtPublish() >= settings.publishEverySteps();
-        boolean changed = foldedSteps > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish;
+        // Skipped images and verdicts on anomalies change no weight, but what the metrics report.
+        boolean changed = foldedSteps > progress.stepsAtPublish() || progress.skippedAnomalies() > skippedAtLastPublish
+                || calibrator.confirmedAnomalies() > confirmedAnomaliesAtLastPublish;
         boolean byTime = onTick && changed && now - lastPublishAt >= settings.publishInterval().toMillis();
         if (bySteps || byTime) {
             publish(now);
@@ -562,6 +576,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         skippedAtLastPublish = progress.skippedAnomalies();
         flaggedAtLastPublish = calibrator.flagged();
         judgedAtLastPublish = calibrator.judged();
+        confirmedAnomaliesAtLastPublish = calibrator.confirmedAnomalies();
         metrics.published(record);
         versionSensor.record(version);
         if (threshold != null) {

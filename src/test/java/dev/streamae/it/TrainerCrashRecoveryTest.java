@@ -11,6 +11,8 @@ import dev.streamae.image.Datasets;
 import dev.streamae.model.OfflineTrainer;
 import dev.streamae.model.Snapshot;
 import dev.streamae.model.SnapshotCodec;
+import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.Topics;
 import dev.streamae.streams.TrainerTopology;
@@ -39,12 +41,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The trainer runs in its own JVM at the production settings (batch 64, a checkpoint every 50
  * steps and with every snapshot, publishing every 50 steps or 5 s, anomalies skipped once warmed
- * up, the default engine) and is killed with SIGKILL {@value #KILLS} times while one epoch of the
- * 8,000 training digits streams in, in one {@code images} partition. In the end its model must be
- * the one an uninterrupted trainer (started afterwards in this JVM, with an application id and a
- * model name of its own) learns from the same images: every example folded in exactly once and in
- * order (the same examples learnt and skipped, 125 steps, never more on the way, each version
- * published once), and the same parameters and Adam moments, within the tolerances below.
+ * up, drift policy {@code adapt}, the default engine) and is killed with SIGKILL {@value #KILLS}
+ * times while 8,000 images stream in, in one {@code images} partition: {@value #CHANGE} training
+ * digits, then Fashion-MNIST as a new normal, so that the drift detector suspects and confirms a
+ * change and the calibration is re-fitted on the way. In the end its model must be the one an
+ * uninterrupted trainer (started afterwards in this JVM, with an application id and a model name
+ * of its own) learns from the same images: every example folded in exactly once and in order (the
+ * same examples learnt and skipped, the same steps, never more on the way, each version published
+ * once), the same drift events, each sent once, and the same parameters and Adam moments, within
+ * the tolerances below.
  * Meanwhile the scorer (in this JVM, two stream threads) keeps scoring, each image exactly once.
  * In the {@code reliability} profile: five trainer starts take minutes.
  *
@@ -94,8 +99,10 @@ import org.slf4j.LoggerFactory;
 @Tag("reliability")
 class TrainerCrashRecoveryTest {
 
-    /** One epoch of the training split: 125 full batches of 64. */
+    /** 125 full batches of 64. */
     private static final int IMAGES = 8_000;
+    /** Images of digits before Fashion-MNIST becomes the normal: the drift is confirmed some 1,000 images later. */
+    private static final int CHANGE = 5_000;
     private static final int BATCH = 64;
     /** Images released at once just before a kill, so that it hits a trainer at work. */
     private static final int BURST = 640;
@@ -132,6 +139,7 @@ class TrainerCrashRecoveryTest {
         String[] trainerArgs = {"trainer", "--config", config.toString(), "--status-interval", "0"};
 
         Datasets.Labelled train = Datasets.mnistTrain();
+        Datasets.Labelled fashion = Datasets.fashion();
         int[] order = shuffledOrder(train.count());
         // Sequence number after the last example the trainer has logged (committed) before learning it.
         AtomicLong loggedUpTo = new AtomicLong();
@@ -146,7 +154,8 @@ class TrainerCrashRecoveryTest {
             Thread producer = new Thread(() -> {
                 for (int i = 0; i < IMAGES; i++) {
                     released.acquireUninterruptibly();
-                    client.send(0, KafkaTestClient.image("img-" + i, train, order[i]));
+                    client.send(0, i < CHANGE ? KafkaTestClient.image("img-" + i, train, order[i])
+                            : KafkaTestClient.image("img-" + i, fashion, i - CHANGE));
                     if (i % 100 == 99) {
                         client.flush();
                         pause(20);
@@ -222,7 +231,14 @@ class TrainerCrashRecoveryTest {
             Snapshot killed = newest.get(MODEL);
             Snapshot whole = newest.get(UNINTERRUPTED);
             assertThat(killed.examplesSeen()).isEqualTo(whole.examplesSeen()).isEqualTo(IMAGES - expected.skippedAnomalies());
-            assertThat(killed.steps()).as("steps: every batch a full one").isEqualTo(whole.steps()).isEqualTo(IMAGES / BATCH);
+            assertThat(killed.steps()).as("steps: every batch a full one, a step unless all of it was skipped")
+                    .isEqualTo(whole.steps()).isBetween(IMAGES / BATCH - 20L, (long) IMAGES / BATCH);
+            List<String> events = events(client, MODEL);
+            LOG.info("seed {}: drift events {}", SEED, events);
+            assertThat(events).as("drift events, each sent once, as the uninterrupted run sent them")
+                    .isEqualTo(events(client, UNINTERRUPTED))
+                    .anyMatch(e -> e.startsWith("DRIFT_CONFIRMED")).anyMatch(e -> e.startsWith("RECALIBRATED"));
+            assertThat(last(records).driftStatistic()).isEqualTo(expected.driftStatistic());
             double parameters = maxAbsDiff(killed.parameters(), whole.parameters());
             double moments = maxAbsDiff(killed.optimiserState(), whole.optimiserState());
             LOG.info("seed {}: against the uninterrupted run ({} skipped), parameters differ by at most {}, Adam's "
@@ -237,6 +253,15 @@ class TrainerCrashRecoveryTest {
 
     private static TrainingMetrics last(List<TrainingMetrics> records) {
         return records.get(records.size() - 1);
+    }
+
+    /** A model's committed drift events, each as type, position, change point and statistic. */
+    private static List<String> events(KafkaTestClient client, String model) {
+        var serde = JsonSerde.of(ModelEvent.class);
+        return client.committed(Topics.MODEL_EVENTS).stream().filter(r -> model.equals(r.key()))
+                .map(r -> serde.fromBytes(r.value()))
+                .map(e -> e.type() + "@" + e.imagesJudged() + " change " + e.changeAt() + " statistic " + e.statistic())
+                .toList();
     }
 
     /** The newest snapshot of each model on {@code models}. */
