@@ -164,6 +164,14 @@ public final class AlertCalibrator {
      * @param examplesSeen examples the model has learnt, this batch included (for the warm-up)
      */
     public Folded fold(long batch, BatchErrors errors, long examplesSeen) {
+        List<DriftEvent> events = new ArrayList<>(0);
+        if (settings.driftPolicy() == DriftPolicy.ADAPT && (heldAfter || detector.phase() == DriftDetector.Phase.CONFIRMED)) {
+            // Held under "hold", restarted under "adapt" (how an operator accepts a new normal): learning
+            // resumes, and the detector, fed again, confirms the change and re-fits to the new normal.
+            detector.reset();
+            holdLearning(batch, false);
+            events.add(new DriftEvent(DriftEvent.Type.LEARNING_RESUMED, detector.observed(), detector.observed(), 0, 0));
+        }
         Judge judge = judge(batch);
         double above = flagAbove(batch);
         boolean heldNow = held(batch);
@@ -183,7 +191,6 @@ public final class AlertCalibrator {
         }
         confirmedNormal += errors.confirmedNormal().length;
         confirmedAnomalies += errors.confirmedAnomalies();
-        List<DriftEvent> events = new ArrayList<>(0);
         boolean rebaselined = false;
         if (above != Double.POSITIVE_INFINITY) {
             for (double e : errors.stream()) {
