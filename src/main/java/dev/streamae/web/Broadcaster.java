@@ -96,11 +96,12 @@ final class Broadcaster implements Runnable {
         }
         Messages.Model model = Messages.Model.of(models.current(), models.falseAlarmRate(), now, models.rejectedSnapshots());
         streams.broadcast(new Messages.Update("delta", now, modelName, null, model, c.totals(), orNull(c.training()),
-                orNull(c.rates()), orNull(c.latent()), orNull(newAlerts), newGrid));
+                orNull(c.rates()), orNull(c.latent()), orNull(newAlerts), orNull(c.events()), newGrid, null));
         if (!joining.isEmpty()) {
             DashboardState.All all = c.all();
             streams.admit(joining, new Messages.Update("snapshot", now, modelName, Messages.Limits.of(limits), model,
-                    c.totals(), all.training(), all.rates(), all.latent(), List.copyOf(rendered), grid));
+                    c.totals(), all.training(), all.rates(), all.latent(), List.copyOf(rendered), all.events(), grid,
+                    Messages.DriftLevels.DETECTOR));
         }
     }
 

@@ -27,8 +27,11 @@ import org.slf4j.LoggerFactory;
  * the output topics and the newest model. Training loss and threshold over time, throughput, model
  * version and age, dead-letter count; the alerting figures side by side (the false-alarm target the
  * user set, the trainer's estimate of the contamination, the alert rates the trainer and the scorer
- * observe, and how they relate); the latest alerts with their p-values, each original beside its
- * reconstruction; recent originals over their reconstructions; the 3-D latent space of recent
+ * observe, and how they relate); the drift detector's state (policy, phase, statistic, learning held)
+ * and the precision operators' verdicts give the alerts, from the trainer's reports; the trainer's
+ * drift and policy events ({@code model-events}), marked on the time charts and listed; the latest
+ * alerts with their p-values, each original beside its reconstruction; recent originals over their
+ * reconstructions; the 3-D latent space of recent
  * images, rotatable, coloured by label (digits as digits, any other label in one colour), anomalies
  * marked. Labels are shown as the text producers wrote, never interpreted as markup.
  *

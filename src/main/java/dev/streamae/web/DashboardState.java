@@ -1,6 +1,7 @@
 package dev.streamae.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.TrainingMetrics;
 import java.util.ArrayList;
@@ -12,8 +13,8 @@ import java.util.TreeMap;
 
 /**
  * What the dashboard knows, aggregated from the topics and bounded by {@link DashboardLimits}: the
- * training series, per-second scoring counts, the newest latent codes, the latest alerts and the
- * dead-letter count. The feed thread adds; the broadcaster {@linkplain #collect collects} once per
+ * training series, per-second scoring counts, the newest latent codes, the latest alerts, the latest
+ * model events (drift and policy) and the dead-letter count. The feed thread adds; the broadcaster {@linkplain #collect collects} once per
  * tick what is new since its last collection (and, when a page has just connected, everything).
  * Both happen under this object's lock, so a snapshot and the deltas that follow it never miss or
  * repeat a point.
@@ -32,6 +33,7 @@ final class DashboardState {
     private final Series<Points.Training> training;
     private final Series<Points.Latent> latent;
     private final Series<ScoreRecord> alerts;
+    private final Series<Points.Event> events;
     private final TreeMap<Long, int[]> rates = new TreeMap<>();
     private final Set<Long> touchedRates = new LinkedHashSet<>();
     private final Counters counters = new Counters();
@@ -41,6 +43,7 @@ final class DashboardState {
         this.training = new Series<>(limits.chartPoints());
         this.latent = new Series<>(limits.latentPoints());
         this.alerts = new Series<>(limits.alerts());
+        this.events = new Series<>(limits.events());
     }
 
     /** Running totals since the dashboard started reading (mutable, guarded by the state's lock). */
@@ -108,9 +111,11 @@ final class DashboardState {
     }
 
     synchronized void addTraining(TrainingMetrics m) {
-        training.add(new Points.Training(m.timestamp(), Points.finite(m.loss()), Points.finite(m.threshold()),
-                m.falseAlarmRate(), Points.finite(m.alertRate()), Points.finite(m.contamination()), m.examplesSeen(),
-                Points.finite(m.imagesPerSecond()), m.modelVersion()));
+        training.add(Points.Training.of(m));
+    }
+
+    synchronized void addEvent(ModelEvent e) {
+        events.add(Points.Event.of(e));
     }
 
     synchronized void addDeadLetter(String reason, long timestamp) {
@@ -130,8 +135,8 @@ final class DashboardState {
     }
 
     /** Where the broadcaster's last collection ended, per series. */
-    record Cursor(long training, long latent, long alerts) {
-        static final Cursor START = new Cursor(0, 0, 0);
+    record Cursor(long training, long latent, long alerts, long events) {
+        static final Cursor START = new Cursor(0, 0, 0, 0);
     }
 
     /**
@@ -141,16 +146,18 @@ final class DashboardState {
      * @param rates rate buckets new or changed since the last collection
      * @param latent new latent points
      * @param alerts new alerts (score records; the broadcaster renders them)
+     * @param events new model events
      * @param totals running totals
      * @param next the cursor for the next collection
      * @param all everything kept, or null unless asked for
      */
     record Collected(List<Points.Training> training, List<Points.Rate> rates, List<Points.Latent> latent,
-                     List<ScoreRecord> alerts, Totals totals, Cursor next, All all) {
+                     List<ScoreRecord> alerts, List<Points.Event> events, Totals totals, Cursor next, All all) {
     }
 
     /** The full contents, for a page that has just connected. */
-    record All(List<Points.Training> training, List<Points.Rate> rates, List<Points.Latent> latent) {
+    record All(List<Points.Training> training, List<Points.Rate> rates, List<Points.Latent> latent,
+               List<Points.Event> events) {
     }
 
     synchronized Collected collect(long nowMillis, Cursor cursor, boolean full) {
@@ -167,11 +174,11 @@ final class DashboardState {
         if (full) {
             List<Points.Rate> allRates = new ArrayList<>(rates.size());
             rates.forEach((second, b) -> allRates.add(new Points.Rate(second, b[0], b[1], b[2])));
-            all = new All(training.all(), allRates, latent.all());
+            all = new All(training.all(), allRates, latent.all(), events.all());
         }
         return new Collected(training.after(cursor.training()), changed, latent.after(cursor.latent()),
-                alerts.after(cursor.alerts()), counters.copy(),
-                new Cursor(training.lastSeq(), latent.lastSeq(), alerts.lastSeq()), all);
+                alerts.after(cursor.alerts()), events.after(cursor.events()), counters.copy(),
+                new Cursor(training.lastSeq(), latent.lastSeq(), alerts.lastSeq(), events.lastSeq()), all);
     }
 
     /** Seconds without a single score are zero, not gaps: an idle scorer shows as 0 images/s. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.streamae.model.Calibration;
+import dev.streamae.model.DriftDetector;
 import dev.streamae.model.Snapshot;
 import dev.streamae.streams.Label;
 import java.util.List;
@@ -32,18 +33,29 @@ final class Messages {
      * @param rates per-second scoring counts (all, or new and changed: replace by second)
      * @param latent latent points (all, or new)
      * @param alerts rendered alerts, oldest first (all, or new)
+     * @param events model events (drift and policy) of the model shown, oldest first (all, or new)
      * @param grid the originals-over-reconstructions grid, when re-rendered
+     * @param driftLevels the drift detector's levels (snapshot only)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Update(String type, long serverTime, String modelName, Limits limits, Model model,
                   DashboardState.Totals totals, List<Points.Training> training, List<Points.Rate> rates,
-                  List<Points.Latent> latent, List<Alert> alerts, Grid grid) {
+                  List<Points.Latent> latent, List<Alert> alerts, List<Points.Event> events, Grid grid,
+                  DriftLevels driftLevels) {
+    }
+
+    /**
+     * The levels of {@link DriftDetector} the page shows the statistic against: sent rather than
+     * written into the page, so that the two cannot disagree.
+     */
+    record DriftLevels(double suspect, double confirm) {
+        static final DriftLevels DETECTOR = new DriftLevels(DriftDetector.SUSPECT_AT, DriftDetector.CONFIRM_AT);
     }
 
     /** The caps of {@link DashboardLimits} the page needs. */
-    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts) {
+    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts, int events) {
         static Limits of(DashboardLimits l) {
-            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts());
+            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts(), l.events());
         }
     }
 

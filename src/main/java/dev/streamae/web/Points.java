@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.streamae.streams.Label;
+import dev.streamae.streams.ModelEvent;
+import dev.streamae.streams.TrainingMetrics;
 
 /**
  * The data points the page draws, in the compact JSON form they travel in. Latent points are
@@ -27,10 +29,51 @@ final class Points {
      * @param examplesSeen examples learnt in total
      * @param trainedPerSecond the trainer's rate since the previous record
      * @param modelVersion version published with the record
+     * @param driftPolicy {@code adapt} or {@code hold}; null from a trainer that does not report drift
+     * @param driftPhase STABLE, SUSPECTED or CONFIRMED
+     * @param driftStatistic the drift detector's statistic (suspects at 100, confirms at 250)
+     * @param learningHeld whether learning from the stream is held
+     * @param feedbackNormal operators' verdicts "normal" (false alarms) applied, in total
+     * @param feedbackAnomaly operators' verdicts "anomaly" (confirmed anomalies) applied, in total
+     * @param precision {@code feedbackAnomaly} over all verdicts; null before the first
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Training(long t, Double loss, Double threshold, double falseAlarmRate, Double alertRate,
-                    Double contamination, long examplesSeen, Double trainedPerSecond, long modelVersion) {
+                    Double contamination, long examplesSeen, Double trainedPerSecond, long modelVersion,
+                    String driftPolicy, String driftPhase, Double driftStatistic, boolean learningHeld,
+                    long feedbackNormal, long feedbackAnomaly, Double precision) {
+
+        static Training of(TrainingMetrics m) {
+            return new Training(m.timestamp(), finite(m.loss()), finite(m.threshold()), m.falseAlarmRate(),
+                    finite(m.alertRate()), finite(m.contamination()), m.examplesSeen(), finite(m.imagesPerSecond()),
+                    m.modelVersion(), m.driftPolicy(), m.driftPhase(), finite(m.driftStatistic()), m.learningHeld(),
+                    m.feedbackNormal(), m.feedbackAnomaly(), finite(m.precision()));
+        }
+    }
+
+    /**
+     * One {@code model-events} record: a drift or policy event, which the page marks on its
+     * time-based charts at {@code t} and lists. {@code type} is passed on as written (the page
+     * names the kinds it knows and shows any other as it came), so a newer trainer's event kinds
+     * still show.
+     *
+     * @param t when the trainer emitted it, epoch ms
+     * @param type DRIFT_SUSPECTED, DRIFT_DISMISSED, DRIFT_CONFIRMED, RECALIBRATED, LEARNING_HELD, LEARNING_RESUMED, ...
+     * @param policy the drift policy in force
+     * @param modelVersion the version last published when it happened
+     * @param imagesJudged where it happened, in stream images judged by a warmed-up calibration
+     * @param changeAt where the detector places the start of the change, on the same count
+     * @param statistic the detector's statistic
+     * @param threshold the level the statistic crossed
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Event(long t, String type, String policy, long modelVersion, long imagesJudged, long changeAt,
+                 Double statistic, Double threshold) {
+
+        static Event of(ModelEvent e) {
+            return new Event(e.timestamp(), e.type(), e.policy(), e.modelVersion(), e.imagesJudged(), e.changeAt(),
+                    finite(e.statistic()), finite(e.threshold()));
+        }
     }
 
     /** JSON has no NaN or infinity: a diverged loss is left out rather than breaking the page's parser. */

@@ -36,6 +36,7 @@ final class StaticFiles implements HttpHandler {
         add("/static/latent3d.js", OWN + "latent3d.js");
         add("/static/charts.js", OWN + "charts.js");
         add("/static/alerting.js", OWN + "alerting.js");
+        add("/static/events.js", OWN + "events.js");
         add("/static/dashboard.js", OWN + "dashboard.js");
         add("/static/favicon.svg", OWN + "favicon.svg");
         add("/static/vendor/uPlot.iife.min.js", uplot + "uPlot.iife.min.js");

@@ -1,6 +1,7 @@
 package dev.streamae.web;
 
 import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.Topics;
@@ -29,19 +30,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dashboard's one consumer, on its own thread, reading all six topics with read_committed (so
+ * The dashboard's one consumer, on its own thread, reading seven topics with read_committed (so
  * it shows only what the exactly-once topologies committed) and manual assignment: it belongs to no
  * consumer group, commits nothing, and never takes partitions away from anyone. Where it starts:
  * <ul>
- *   <li>{@code images}, {@code image-scores}, {@code anomaly-alerts}, {@code training-metrics}: a
- *       little before the end, enough to fill the page at once (the caps of {@link DashboardLimits});</li>
+ *   <li>{@code images}, {@code image-scores}, {@code anomaly-alerts}, {@code training-metrics},
+ *       {@code model-events}: a little before the end, enough to fill the page at once (the caps of
+ *       {@link DashboardLimits});</li>
  *   <li>{@code models}: the last few records, which hold the newest snapshot while a trainer runs
  *       (reading the whole compacted topic could mean hundreds of megabytes of old snapshots in its
  *       uncompacted head);</li>
  *   <li>{@code images-dlq}: the beginning, to count every dead letter exactly (offsets cannot:
  *       transaction markers take offsets too). Dead letters are expected to be few.</li>
  * </ul>
- * Topics that do not exist yet, and partitions added later, are picked up by a periodic check.
+ * Topics that do not exist yet, and partitions added later, are picked up by a periodic check: a
+ * deployment older than {@code model-events} simply shows no events until the topic is created.
  * Failures (broker away, a record that does not parse) are logged, rate-limited, and never stop the
  * thread.
  */
@@ -67,6 +70,7 @@ final class TopicFeed implements Runnable {
     private final String modelName;
     private final JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
     private final JsonSerde<TrainingMetrics> metrics = JsonSerde.of(TrainingMetrics.class);
+    private final JsonSerde<ModelEvent> events = JsonSerde.of(ModelEvent.class);
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Set<String> reportedMissing = new HashSet<>();
     private volatile boolean running = true;
@@ -80,6 +84,7 @@ final class TopicFeed implements Runnable {
         this.models = models;
         this.modelName = modelName;
         sources.put(Topics.TRAINING_METRICS, new Source(From.RECENT, limits.chartPoints()));
+        sources.put(Topics.MODEL_EVENTS, new Source(From.RECENT, limits.events()));
         sources.put(Topics.IMAGE_SCORES, new Source(From.RECENT, limits.latentPoints()));
         sources.put(Topics.ANOMALY_ALERTS, new Source(From.RECENT, limits.alerts()));
         sources.put(Topics.IMAGES, new Source(From.RECENT, Math.min(limits.recentImages(), limits.latentPoints())));
@@ -220,6 +225,14 @@ final class TopicFeed implements Runnable {
                     TrainingMetrics m = parse(metrics, r);
                     if (m != null) {
                         state.addTraining(m);
+                    }
+                }
+            }
+            case Topics.MODEL_EVENTS -> {
+                if (modelName.equals(r.key())) {
+                    ModelEvent e = parse(events, r);
+                    if (e != null) {
+                        state.addEvent(e);
                     }
                 }
             }

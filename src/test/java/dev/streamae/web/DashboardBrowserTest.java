@@ -10,7 +10,9 @@ import dev.streamae.it.KafkaTestClient;
 import dev.streamae.it.MalformedRecords;
 import dev.streamae.it.StreamAeRunner;
 import dev.streamae.streams.ImageRecord;
+import dev.streamae.streams.JsonSerde;
 import dev.streamae.streams.Label;
+import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.TopicAdmin;
 import dev.streamae.streams.TopicDeclarations;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * target, and the contamination and trainer alert rate the trainer published with the newest model;
  * alerts show their p-value (below the target). Labels: the Fashion images carry free-form string
  * labels ({@code fashion:<class>}, as in the demo), shown as text and drawn in the "other label"
- * colour; a label that looks like markup stays text. Saves target/dashboard.png.
+ * colour; a label that looks like markup stays text. Drift and feedback: the page shows the drift
+ * state the trainer reports; a model event produced to {@code model-events} (a topic created only
+ * now if the deployment lacks it) is marked on all three charts and listed, one of another model is
+ * not; the operators' precision and verdict counts show once a training report carries verdicts.
+ * Saves target/dashboard.png.
  */
 class DashboardBrowserTest {
 
@@ -68,6 +75,8 @@ class DashboardBrowserTest {
     private static final int LATE_FASHION = 20;
     private static final String MARKUP_LABEL = "fashion:<img src=x onerror=\"window.__injected=1\">bag";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The trainer's model name, which the dashboard shows (StreamAeSettings' default). */
+    private static final String MODEL = "streamae";
 
     private final Datasets.Labelled mnist = Datasets.mnistTrain();
     private final Datasets.Labelled heldOut = Datasets.mnistHeldOut();
@@ -121,6 +130,7 @@ class DashboardBrowserTest {
                 checkPage(browser, dashboard);
                 checkAlertingFigures(browser, trainer);
                 checkLabels(browser, client);
+                checkDriftAndFeedback(browser, kafka, trainer, client);
                 Path shot = Path.of("target", "dashboard.png");
                 Files.createDirectories(shot.getParent());
                 fitWindowToPage(browser);
@@ -304,6 +314,95 @@ class DashboardBrowserTest {
         assertThat(browser.executeScript("return window.__injected === undefined"
                 + " && !document.querySelector('#grid img[src=\"x\"], #alerts img[src=\"x\"]');"))
                 .as("the label stayed text").isEqualTo(true);
+    }
+
+    /**
+     * Drift and feedback. First what the real trainer reports (no verdicts: it gets none here), once
+     * it has learnt every image and so publishes no more. Then, as the trainer would write them, a
+     * drift event for this model and one for another model, and a training report with verdicts and
+     * learning held. The event must be listed and marked on all three charts, at its time: on the
+     * training chart, whose data ends before it, at the right edge.
+     */
+    private void checkDriftAndFeedback(ChromeDriver browser, LocalKafka kafka, StreamAeRunner.Trainer trainer,
+                                       KafkaTestClient client) throws Exception {
+        long valid = WARM_UP_IMAGES + FAST_IMAGES + LATE_FASHION + 1;
+        waitUntil("the trainer has learnt or skipped every valid image and published it", WAIT, () -> {
+            TrainingMetrics m = trainer.metrics().lastPublished();
+            return m != null && m.examplesSeen() + m.skippedAnomalies() == valid;
+        });
+        TrainingMetrics last = trainer.metrics().lastPublished();
+        waitInPage(browser, "the trainer's last report on the page",
+                "return window.__dash.trainingVersion === arguments[0];", last.modelVersion());
+        assertThat(last.precision()).as("no verdicts were sent").isNull();
+        assertThat(text(browser, "drift-phase")).isEqualTo(last.driftPhase().toLowerCase());
+        assertThat(text(browser, "drift-policy")).isEqualTo(" · policy " + last.driftPolicy());
+        assertThat(text(browser, "drift-note")).startsWith("statistic ");
+        assertThat(text(browser, "precision")).isEqualTo("–");
+        assertThat(text(browser, "verdicts")).isEqualTo("no verdicts yet");
+
+        try (var admin = kafka.admin()) {
+            if (!admin.listTopics().names().get().contains(Topics.MODEL_EVENTS)) {
+                LOG.info("{} does not exist (a deployment older than drift events): created now", Topics.MODEL_EVENTS);
+                admin.createTopics(List.of(new NewTopic(Topics.MODEL_EVENTS, 1, (short) 1))).all().get();
+            }
+        }
+        // The report first: verdicts and a held stream, as the trainer publishes them.
+        long reportedAt = System.currentTimeMillis();
+        client.send(Topics.TRAINING_METRICS, MODEL, JsonSerde.of(TrainingMetrics.class).toBytes(new TrainingMetrics(
+                MODEL, last.modelVersion(), last.loss(), last.metric(), last.threshold(), last.falseAlarmRate(),
+                last.alertRate(), last.contamination(), last.calibrationCount(), last.alerting(), last.examplesSeen(),
+                last.steps(), last.skippedAnomalies(), 0, reportedAt, "hold", "SUSPECTED", 131.5, true, 3, 9, 0.75)));
+        client.flush();
+        waitInPage(browser, "the operators' precision", "return document.getElementById('precision').textContent !== '–';");
+        assertThat(text(browser, "precision")).isEqualTo("75.0 %");
+        assertThat(text(browser, "verdicts")).isEqualTo("9 anomaly · 3 normal verdicts");
+        assertThat(text(browser, "drift-phase")).isEqualTo("suspected");
+        assertThat(text(browser, "drift-policy")).isEqualTo(" · policy hold");
+        assertThat(browser.findElement(By.id("drift-phase")).getAttribute("class")).isEqualTo("drift-suspected");
+        assertThat(text(browser, "drift-note")).isEqualTo("learning held · 131.5 of 250");
+
+        // Then the events, 3 s after the report: only a chart range reaching out to an event newer
+        // than the data shows it on the training chart.
+        long t = reportedAt + 3000;
+        JsonSerde<ModelEvent> events = JsonSerde.of(ModelEvent.class);
+        client.send(Topics.MODEL_EVENTS, MODEL, events.toBytes(new ModelEvent(MODEL, last.modelVersion(),
+                "DRIFT_SUSPECTED", "hold", 3800, 3410, 131.5, 100, last.examplesSeen(), t)));
+        client.send(Topics.MODEL_EVENTS, "other-model", events.toBytes(new ModelEvent("other-model", 3,
+                "DRIFT_CONFIRMED", "adapt", 424_242, 424_000, 250.5, 250, 400_000, t)));
+        client.flush();
+        String marker = "#chart-%s .u-over .marker[data-type=DRIFT_SUSPECTED]";
+        waitInPage(browser, "the drift event listed and marked on the three charts",
+                "return !!document.querySelector('#events li[data-type=DRIFT_SUSPECTED]')"
+                        + " && ['training', 'anomaly', 'throughput'].every(c => document.querySelector(arguments[0]"
+                        + "   .replace('%s', c)));", marker);
+        for (String chart : List.of("training", "anomaly", "throughput")) {
+            Map<?, ?> m = (Map<?, ?>) browser.executeScript("var m = document.querySelector(arguments[0]),"
+                    + " over = m.closest('.u-over');"
+                    + " return { t: Number(m.dataset.t), left: parseFloat(m.style.left), width: over.clientWidth,"
+                    + "   label: m.textContent, colour: getComputedStyle(m).borderLeftColor };", marker.replace("%s", chart));
+            assertThat(number(m, "t")).as(chart + " marker's time, s").isEqualTo(t / 1000.0);
+            assertThat(m.get("label")).as(chart).isEqualTo("drift suspected");
+            assertThat(m.get("colour")).as(chart + " marker in the colour of its kind").isEqualTo("rgb(230, 159, 0)");
+            assertThat(number(m, "left")).as(chart + " marker inside the plot").isBetween(0.0, number(m, "width"));
+        }
+        // The training chart's data ends with the report, 3 s before the event (the other two run on with
+        // the scorer's idle seconds): the event, its newest point, stands at the right edge.
+        assertThat((Map<?, ?>) browser.executeScript("var m = document.querySelector(arguments[0]);"
+                + " return { left: parseFloat(m.style.left), width: m.closest('.u-over').clientWidth };",
+                marker.replace("%s", "training")))
+                .satisfies(m -> assertThat(number(m, "left")).isGreaterThan(number(m, "width") - 2));
+        List<?> listed = (List<?>) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#events li')).map(li => li.textContent);");
+        assertThat(listed).as("model events listed").anySatisfy(e -> assertThat((String) e).contains("drift suspected",
+                "model v" + last.modelVersion(), "image 3,800 (change from 3,410)", "statistic 131.5 of 100", "policy hold"))
+                .noneSatisfy(e -> assertThat((String) e).contains("424,242"));
+        assertThat(browser.findElement(By.id("events-empty")).isDisplayed()).isFalse();
+        assertThat((List<?>) browser.executeScript("return window.__dashErrors;")).as("errors in the page").isEmpty();
+    }
+
+    /** An element's text as the page wrote it (getText would apply the label's text-transform). */
+    private static String text(ChromeDriver browser, String id) {
+        return (String) browser.executeScript("return document.getElementById(arguments[0]).textContent;", id);
     }
 
     /** Makes the window as tall as the page, so that the screenshot shows all of it. */

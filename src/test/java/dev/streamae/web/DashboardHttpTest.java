@@ -68,12 +68,15 @@ class DashboardHttpTest {
         assertThat(html).contains("/static/alerting.js", "id=\"target-rate\"", "id=\"contamination\"",
                 "id=\"scorer-alert-rate\"", "id=\"trainer-alert-rate\"", "id=\"alert-explain\"",
                 "the false-alarm rate on normal images + the anomalies caught");
+        // Drift and feedback: the detector's state, the operators' precision and the list of model events.
+        assertThat(html).contains("/static/events.js", "id=\"drift-phase\"", "id=\"precision\"", "id=\"verdicts\"",
+                "id=\"events\"");
 
         HttpResponse<byte[]> uplot = get("/static/vendor/uPlot.iife.min.js");
         assertThat(uplot.statusCode()).isEqualTo(200);
         assertThat(uplot.headers().firstValue("Content-Type")).contains("text/javascript; charset=utf-8");
         assertThat(uplot.body().length).isGreaterThan(10_000);
-        for (String f : List.of("dashboard.js", "charts.js", "alerting.js", "latent3d.js", "errors.js", "dashboard.css",
+        for (String f : List.of("dashboard.js", "charts.js", "alerting.js", "events.js", "latent3d.js", "errors.js", "dashboard.css",
                 "favicon.svg")) {
             HttpResponse<byte[]> file = get("/static/" + f);
             assertThat(file.statusCode()).as(f).isEqualTo(200);
@@ -126,8 +129,13 @@ class DashboardHttpTest {
         assertThat(events.get(0).get("modelName").asText()).isEqualTo("streamae");
         assertThat(events.get(0).get("totals").get("judged").asLong()).isZero();
         assertThat(events.get(0).has("model")).as("no model before one is read").isFalse();
+        assertThat(events.get(0).get("events").isArray()).as("model events, none yet").isTrue();
+        assertThat(events.get(0).get("events")).isEmpty();
+        assertThat(events.get(0).get("driftLevels").get("suspect").asDouble()).isEqualTo(100);
+        assertThat(events.get(0).get("driftLevels").get("confirm").asDouble()).isEqualTo(250);
         assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.get("type").asText()).isEqualTo("delta"));
-        assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.has("limits")).isFalse());
+        assertThat(events.subList(1, 5)).allSatisfy(e -> assertThat(e.has("limits") || e.has("driftLevels")
+                || e.has("events")).isFalse());
         // Five events take at least four ticks of 500 ms: never a burst.
         assertThat(seconds).isGreaterThan(1.9);
     }

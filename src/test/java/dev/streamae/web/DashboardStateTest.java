@@ -3,6 +3,7 @@ package dev.streamae.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamae.streams.Label;
+import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.ScoreRecord;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,11 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The dashboard's bounded aggregates: caps hold at any rate, deltas and snapshots agree, idle seconds
- * are zero, and the scorer's alert rate counts only images an alerting model judged.
+ * are zero, the scorer's alert rate counts only images an alerting model judged, model events are
+ * bounded like the rest, and training points carry the drift state and the operators' precision.
  */
 class DashboardStateTest {
 
-    private static final DashboardLimits SMALL = new DashboardLimits(Duration.ofMillis(500), 20, 50, 3, 2, 4, 100, 2);
+    private static final DashboardLimits SMALL = new DashboardLimits(Duration.ofMillis(500), 20, 50, 3, 4, 2, 4, 100, 2);
     private static final long NOW = 1_800_000_000_000L;
 
     private static ScoreRecord score(int i, long scoredAt, boolean anomaly) {
@@ -92,6 +94,47 @@ class DashboardStateTest {
         assertThat(c.totals().scored()).isEqualTo(5);
         assertThat(c.totals().judged()).isEqualTo(2);
         assertThat(c.totals().anomalies()).isEqualTo(1);
+    }
+
+    @Test
+    void modelEventsAreKeptUpToTheirCapAndDeltasRebuildTheSnapshot() {
+        DashboardState state = new DashboardState(SMALL);
+        String[] kinds = {"DRIFT_SUSPECTED", "LEARNING_HELD", "DRIFT_CONFIRMED", "RECALIBRATED", "LEARNING_RESUMED",
+            "DRIFT_DISMISSED"};
+        List<Points.Event> viaDeltas = new ArrayList<>();
+        DashboardState.Cursor cursor = DashboardState.Cursor.START;
+        for (int i = 0; i < kinds.length; i++) {
+            state.addEvent(new ModelEvent("streamae", i, kinds[i], "hold", 100L * i, 90L * i, 100 + i, 100, 1000L * i,
+                    NOW + i));
+            if (i % 2 == 1) {
+                DashboardState.Collected c = state.collect(NOW + i, cursor, false);
+                cursor = c.next();
+                assertThat(c.events()).hasSize(2);
+                viaDeltas.addAll(c.events());
+            }
+        }
+        DashboardState.Collected full = state.collect(NOW + 10, cursor, true);
+        assertThat(full.events()).as("nothing new since the last delta").isEmpty();
+        assertThat(full.all().events()).as("the newest, up to the cap").hasSize(SMALL.events())
+                .isEqualTo(viaDeltas.subList(viaDeltas.size() - SMALL.events(), viaDeltas.size()))
+                .extracting(Points.Event::type)
+                .containsExactly("DRIFT_CONFIRMED", "RECALIBRATED", "LEARNING_RESUMED", "DRIFT_DISMISSED");
+        assertThat(full.all().events().get(3).t()).isEqualTo(NOW + 5);
+        assertThat(full.all().events().get(3).statistic()).isEqualTo(105);
+    }
+
+    @Test
+    void trainingPointsKeepTheNewestDriftStateAndPrecision() {
+        DashboardState state = new DashboardState(SMALL);
+        state.addTraining(MessagesTest.metrics("adapt", "STABLE", 12, false, 0, 0, null));
+        state.addTraining(MessagesTest.metrics("adapt", "SUSPECTED", 104, false, 1, 3, 0.75));
+        List<Points.Training> points = state.collect(NOW, DashboardState.Cursor.START, false).training();
+        assertThat(points).hasSize(2);
+        assertThat(points.get(0).precision()).isNull();
+        assertThat(points.get(1).driftPhase()).isEqualTo("SUSPECTED");
+        assertThat(points.get(1).driftStatistic()).isEqualTo(104);
+        assertThat(points.get(1).precision()).isEqualTo(0.75);
+        assertThat(points.get(1).feedbackAnomaly() + points.get(1).feedbackNormal()).isEqualTo(4);
     }
 
     @Test

@@ -6,17 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamae.model.Architecture;
 import dev.streamae.model.Calibration;
 import dev.streamae.model.CalibrationFit;
+import dev.streamae.model.DriftDetector;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.Snapshot;
 import dev.streamae.streams.Label;
+import dev.streamae.streams.ModelEvent;
+import dev.streamae.streams.TrainingMetrics;
 import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the page is sent, as JSON: labels as they came (a string, an integer or nothing) on latent
  * points and as exact text in captions; the alerting figures of a model from its calibration, at the
- * dashboard's false-alarm rate; an alert's p-value.
+ * dashboard's false-alarm rate; an alert's p-value; the drift state and the operators' precision on
+ * training points, model events, and the detector's levels in a snapshot.
  */
 class MessagesTest {
 
@@ -75,6 +80,66 @@ class MessagesTest {
         assertThat(warming.has("contamination")).isFalse();
         assertThat(warming.get("warmedUp").asBoolean()).isFalse();
         assertThat(warming.get("falseAlarmRate").asDouble()).isEqualTo(0.01);
+    }
+
+    @Test
+    void trainingPointsCarryTheDriftStateAndTheOperatorsPrecision() {
+        JsonNode judged = json(Points.Training.of(metrics("hold", "SUSPECTED", 131.5, true, 3, 9, 0.75)));
+        assertThat(judged.get("driftPolicy").asText()).isEqualTo("hold");
+        assertThat(judged.get("driftPhase").asText()).isEqualTo("SUSPECTED");
+        assertThat(judged.get("driftStatistic").asDouble()).isEqualTo(131.5);
+        assertThat(judged.get("learningHeld").asBoolean()).isTrue();
+        assertThat(judged.get("feedbackNormal").asLong()).isEqualTo(3);
+        assertThat(judged.get("feedbackAnomaly").asLong()).isEqualTo(9);
+        assertThat(judged.get("precision").asDouble()).isEqualTo(0.75);
+        assertThat(judged.get("loss").asDouble()).isEqualTo(0.02);
+
+        // Before any verdict there is no precision (not 0 %), and a diverged statistic is left out, not NaN.
+        JsonNode none = json(Points.Training.of(metrics("adapt", "STABLE", Double.NaN, false, 0, 0, null)));
+        assertThat(none.has("precision")).isFalse();
+        assertThat(none.has("driftStatistic")).isFalse();
+        assertThat(none.get("learningHeld").asBoolean()).isFalse();
+        assertThat(none.get("feedbackAnomaly").asLong()).isZero();
+        assertThat(none.toString()).doesNotContain("NaN");
+    }
+
+    @Test
+    void modelEventsTravelWithTheirTimeKindAndWhereTheyHappened() {
+        JsonNode e = json(Points.Event.of(new ModelEvent("streamae", 12, "DRIFT_CONFIRMED", "adapt", 5300, 5100, 251.25,
+                250, 48_000, NOW)));
+        assertThat(e.get("t").asLong()).isEqualTo(NOW);
+        assertThat(e.get("type").asText()).isEqualTo("DRIFT_CONFIRMED");
+        assertThat(e.get("policy").asText()).isEqualTo("adapt");
+        assertThat(e.get("modelVersion").asLong()).isEqualTo(12);
+        assertThat(e.get("imagesJudged").asLong()).isEqualTo(5300);
+        assertThat(e.get("changeAt").asLong()).isEqualTo(5100);
+        assertThat(e.get("statistic").asDouble()).isEqualTo(251.25);
+        assertThat(e.get("threshold").asDouble()).isEqualTo(250);
+        // A kind this dashboard does not know (a newer trainer's) passes through as written.
+        assertThat(json(Points.Event.of(new ModelEvent("streamae", 12, "PINNED", "hold", 1, 1, 0, 0, 0, NOW)))
+                .get("type").asText()).isEqualTo("PINNED");
+    }
+
+    @Test
+    void aSnapshotCarriesTheDetectorsLevelsAndADeltaOnlyNewEvents() {
+        Points.Event event = Points.Event.of(new ModelEvent("streamae", 3, "LEARNING_HELD", "hold", 700, 640, 100.5,
+                100, 9000, NOW));
+        JsonNode snapshot = json(new Messages.Update("snapshot", NOW, "streamae", null, null, null, List.of(), List.of(),
+                List.of(), List.of(), List.of(event), null, Messages.DriftLevels.DETECTOR));
+        assertThat(snapshot.get("driftLevels").get("suspect").asDouble()).isEqualTo(DriftDetector.SUSPECT_AT);
+        assertThat(snapshot.get("driftLevels").get("confirm").asDouble()).isEqualTo(DriftDetector.CONFIRM_AT);
+        assertThat(snapshot.get("events")).hasSize(1);
+        assertThat(snapshot.get("events").get(0).get("type").asText()).isEqualTo("LEARNING_HELD");
+        JsonNode delta = json(new Messages.Update("delta", NOW, "streamae", null, null, null, null, null, null, null,
+                null, null, null));
+        assertThat(delta.has("events")).isFalse();
+        assertThat(delta.has("driftLevels")).isFalse();
+    }
+
+    static TrainingMetrics metrics(String policy, String phase, double statistic, boolean held, long normal,
+                                   long anomaly, Double precision) {
+        return new TrainingMetrics("streamae", 8, 0.02, "mse", 0.05, 0.01, 0.03, 0.02, 500, true, 20_000, 1250, 40,
+                900, NOW, policy, phase, statistic, held, normal, anomaly, precision);
     }
 
     private static Snapshot snapshot(Calibration calibration, long examplesToWarmUp) {

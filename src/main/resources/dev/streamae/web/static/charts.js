@@ -1,5 +1,6 @@
 // The three time-series charts (uPlot). Each takes its width from its card and follows resizes;
 // data is replaced wholesale on every event (at most a few hundred points: cheaper than diffing).
+// Model events (drift, recalibration, learning held) are marked on all three at their time.
 (function () {
   'use strict';
 
@@ -13,6 +14,60 @@
              font: '11px system-ui, sans-serif' };
   }
 
+  // Vertical markers (model events), shared by every chart: [{ t: seconds, label, colour, title, type }].
+  var markers = [];
+
+  /**
+   * The x range runs to the newest marker when that is newer than the data: an event is often
+   * reported before the next training record, and must show at once, at the right edge.
+   */
+  function xRange(u, min, max) {
+    if (min == null) return [min, max];
+    var newest = markers.reduce(function (m, k) { return k.t >= min && k.t > m ? k.t : m; }, max);
+    return [min, newest];
+  }
+
+  /**
+   * Markers as elements over the plot (uPlot's .u-over), placed after every redraw: crisp at any
+   * pixel ratio, text a person can select and a test can read. Labels that would touch the previous
+   * one step down a line; near the right edge they sit left of their line.
+   */
+  function markerPlugin() {
+    var layer;
+    return {
+      hooks: {
+        init: function (u) {
+          layer = document.createElement('div');
+          layer.className = 'markers';
+          u.over.appendChild(layer);
+        },
+        draw: function (u) {
+          var width = u.over.clientWidth, shown = [], lastLeft = -Infinity, row = 0;
+          markers.slice().sort(function (a, b) { return a.t - b.t; }).forEach(function (k) {
+            var left = u.valToPos(k.t, 'x');
+            if (!(left >= 0 && left <= width)) return;
+            row = left - lastLeft < 100 ? (row + 1) % 3 : 0;
+            lastLeft = left;
+            var line = document.createElement('div');
+            line.className = 'marker' + (left > width - 100 ? ' flip' : '');
+            line.style.left = left + 'px';
+            line.style.borderColor = k.colour;
+            line.dataset.t = k.t;
+            line.dataset.type = k.type;
+            line.title = k.title;
+            var label = document.createElement('span');
+            label.textContent = k.label;
+            label.style.color = k.colour;
+            label.style.top = (2 + 13 * row) + 'px';
+            line.appendChild(label);
+            shown.push(line);
+          });
+          layer.replaceChildren.apply(layer, shown);
+        }
+      }
+    };
+  }
+
   function make(el, series, scales, yFormat) {
     var y = Object.assign(axisFont(), { size: 56, values: function (u, vals) { return vals.map(yFormat); } });
     var opts = {
@@ -20,9 +75,10 @@
       height: HEIGHT,
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
-      scales: Object.assign({ x: { time: true } }, scales),
+      scales: Object.assign({ x: { time: true, range: xRange } }, scales),
       axes: [axisFont(), y],
-      series: [{}].concat(series)
+      series: [{}].concat(series),
+      plugins: [markerPlugin()]
     };
     var data = [[]].concat(series.map(function () { return []; }));
     var chart = new uPlot(opts, data, el);
@@ -73,6 +129,10 @@
     /** x: seconds; any null y is a gap. */
     set: function (chart, columns) {
       chart.setData(columns);
+    },
+    /** The markers every chart draws from its next redraw on. */
+    setMarkers: function (list) {
+      markers = list;
     },
     /** Tables [x, y1, y2, ...] on one x axis (uPlot.join); with no data, one empty column per series. */
     join: function (tables) {

@@ -4,17 +4,19 @@
 (function () {
   'use strict';
 
-  var limits = { chartPoints: 500, latentPoints: 2000, alerts: 20, tickMs: 500 };
+  var limits = { chartPoints: 500, latentPoints: 2000, alerts: 20, events: 50, tickMs: 500 };
+  var driftLevels = { suspect: 100, confirm: 250 };  // replaced by the server's with the first snapshot
   var training = [];          // Points.Training objects, oldest first
   var rates = new Map();      // second -> [t, scored, anomalies, judged]
   var latent = [];            // [x, y, z, label, anomaly, version]; label: string, number or null
+  var events = [];            // Points.Event objects (model-events), oldest first
   var alertCount = 0;
   var lastModel = null;
   var serverOffset = 0;       // server clock minus browser clock, ms
 
   var probe = window.__dash = {
     messages: 0, snapshots: 0, maxEventsPerSecond: 0, maxLatent: 0, maxHandleMs: 0,
-    counts: { training: 0, rates: 0, latent: 0, alerts: 0, grid: 0 },
+    counts: { training: 0, rates: 0, latent: 0, alerts: 0, grid: 0, events: 0 },
     chartPoints: { training: 0, anomaly: 0, throughput: 0 },
     modelVersion: 0, deadLetters: 0
   };
@@ -36,6 +38,7 @@
       : Math.floor(s / 3600) + ' h ' + Math.floor(s % 3600 / 60) + ' min';
   }
   function text(id, value) { var el = $(id); if (el.textContent !== value) el.textContent = value; }
+  var fmt = { text: text, fmtNum: fmtNum, fmtInt: fmtInt };
 
   function trimFront(arr, cap) { if (arr.length > cap) arr.splice(0, arr.length - cap); }
 
@@ -44,7 +47,9 @@
     if (m.type === 'snapshot') {
       probe.snapshots++;
       limits = m.limits;
+      driftLevels = m.driftLevels;
       training = [];
+      events = [];
       rates = new Map();
       latent = [];
       alertCount = 0;
@@ -60,6 +65,11 @@
     }
     if (m.latent) { latent = latent.concat(m.latent); trimFront(latent, limits.latentPoints); }
     if (m.alerts) m.alerts.forEach(addAlert);
+    if (m.events) { events = events.concat(m.events); trimFront(events, limits.events); }
+    if (m.type === 'snapshot' || m.events) {
+      window.Charts.setMarkers(window.Events.markers(events, fmt));
+      window.Events.drawList($('events'), events, fmt);
+    }
     if (m.grid) drawGrid(m.grid);
     if (m.model) lastModel = m.model;
   }
@@ -110,7 +120,8 @@
     var sum = function (a, k) { return a.reduce(function (s, r) { return s + r[k]; }, 0); };
     text('scored-rate', recent.length ? fmtNum(sum(recent, 1) / recent.length) : '–');
     text('scored-total', fmtInt(m.totals.scored) + ' in all');
-    window.Alerting.draw({ text: text, fmtNum: fmtNum, fmtInt: fmtInt }, model, last, minute);
+    window.Alerting.draw(fmt, model, last, minute);
+    window.Events.drawFigures(fmt, last, driftLevels);
     probe.trainingVersion = last ? last.modelVersion : 0;
     text('alerts-total', fmtInt(m.totals.alerts));
     text('dlq-count', fmtInt(m.totals.deadLetters));
@@ -230,6 +241,8 @@
     drawCharts(rows);
     drawKpis(m, rows);
     ageAlerts(m.serverTime);
+    window.Events.age($('events'), m.serverTime, fmtAge);
+    $('events-empty').hidden = events.length > 0;
     drawLatent();
 
     probe.messages++;
@@ -239,7 +252,7 @@
     if (probe.messages > 2) probe.maxEventsPerSecond = Math.max(probe.maxEventsPerSecond, eventTimes.length);
     probe.maxLatent = Math.max(probe.maxLatent, latent.length);
     probe.counts = { training: training.length, rates: rates.size, latent: latent.length, alerts: alertCount,
-                     grid: probe.counts.grid, latentShown: probe.counts.latentShown };
+                     grid: probe.counts.grid, latentShown: probe.counts.latentShown, events: events.length };
     probe.maxHandleMs = Math.max(probe.maxHandleMs, performance.now() - t0);
   }
 
