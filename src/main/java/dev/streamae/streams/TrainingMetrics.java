@@ -22,6 +22,8 @@ package dev.streamae.streams;
  * @param skippedAnomalies training images not learnt because the calibration flagged them, in total
  * @param imagesPerSecond training rate since the last record
  * @param timestamp when the record was made (epoch ms)
+ * <p>The drift and feedback fields are absent (null) in records of trainers older than them.
+ *
  * @param driftPolicy {@code adapt} or {@code hold}
  * @param driftPhase the drift detector's phase: STABLE, SUSPECTED or CONFIRMED
  * @param driftStatistic the detector's change statistic (suspects at 100, confirms at 250)
@@ -36,6 +38,6 @@ public record TrainingMetrics(String model, long modelVersion, double loss, Stri
                               double falseAlarmRate, Double alertRate, Double contamination, long calibrationCount,
                               boolean alerting, long examplesSeen, long steps, long skippedAnomalies,
                               double imagesPerSecond, long timestamp, String driftPolicy, String driftPhase,
-                              double driftStatistic, boolean learningHeld, long feedbackNormal, long feedbackAnomaly,
+                              Double driftStatistic, Boolean learningHeld, Long feedbackNormal, Long feedbackAnomaly,
                               Double precision) {
 }

@@ -233,6 +233,10 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         judgedAtLastPublish = calibrator.judged();
         confirmedAnomaliesAtLastPublish = calibrator.confirmedAnomalies();
         metrics.restored(progress.examplesSeen(), progress.modelVersion());
+        Double restoredPrecision = precision();
+        if (restoredPrecision != null) {
+            precisionSensor.record(restoredPrecision);
+        }
         versionSensor.record(progress.modelVersion());
         LOG.info("trainer task {} starts at {} examples ({} from the checkpoint, {} replayed), {} steps, "
                         + "model version {}, {} pending", context.taskId(), progress.examplesSeen(), checkpointed,
@@ -258,7 +262,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         driftSensor = sensors.gauge("drift-statistic", "The drift detector's change statistic at the last publish "
                 + "(a change is suspected at 100 and confirmed at 250)");
         heldSensor = sensors.gauge("learning-held", "1 while learning from the stream is held (drift.policy=hold), else 0");
-        precisionSensor = sensors.gauge("feedback-precision", "Confirmed anomalies over all operators' verdicts so far");
+        precisionSensor = sensors.gauge("feedback-precision", "Confirmed anomalies over all operators' verdicts so far "
+                + "(NaN before the first verdict)");
+        precisionSensor.record(Double.NaN);  // a gauge starts at 0, which would read as "every alert false"
     }
 
     private static Duration min(Duration a, Duration b) {

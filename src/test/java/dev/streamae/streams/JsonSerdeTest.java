@@ -49,7 +49,7 @@ class JsonSerdeTest {
     void ourOwnRecordsRoundTripIncludingNaN() {
         JsonSerde<TrainingMetrics> serde = JsonSerde.of(TrainingMetrics.class);
         TrainingMetrics m = new TrainingMetrics("streamae", 3, Double.NaN, "bce", 0.1, 0.005, 0.02, 0.015, 10_000, true,
-                100, 7, 0, Double.POSITIVE_INFINITY, 42, "hold", "SUSPECTED", 120.5, true, 3, 9, 0.75);
+                100, 7, 0, Double.POSITIVE_INFINITY, 42, "hold", "SUSPECTED", 120.5, true, 3L, 9L, 0.75);
         assertThat(serde.fromBytes(serde.toBytes(m))).isEqualTo(m);
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
         ScoreRecord s = new ScoreRecord("a", "streamae", 2, new float[] {1, 2, 3}, 0.5, "bce", 0.001, 0.4, true,
@@ -93,5 +93,19 @@ class JsonSerdeTest {
 
     private static byte[] bytes(String json) {
         return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A trainer older than drift and feedback wrote no such fields: its records still read, the fields null. */
+    @Test
+    void trainingMetricsOfAnOlderTrainerStillRead() {
+        String older = "{\"model\":\"streamae\",\"modelVersion\":3,\"loss\":0.1,\"metric\":\"bce\",\"threshold\":0.5,"
+                + "\"falseAlarmRate\":0.004,\"alertRate\":0.02,\"contamination\":0.015,\"calibrationCount\":10000,"
+                + "\"alerting\":true,\"examplesSeen\":100,\"steps\":7,\"skippedAnomalies\":0,\"imagesPerSecond\":5.0,"
+                + "\"timestamp\":42}";
+        TrainingMetrics m = JsonSerde.of(TrainingMetrics.class).fromBytes(older.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(m.examplesSeen()).isEqualTo(100);
+        assertThat(m.driftStatistic()).isNull();
+        assertThat(m.learningHeld()).isNull();
+        assertThat(m.feedbackNormal()).isNull();
     }
 }

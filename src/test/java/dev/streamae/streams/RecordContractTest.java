@@ -240,7 +240,7 @@ class RecordContractTest {
     @Test
     void aLossOfNaNIsWrittenAsTheContractSays() {
         TrainingMetrics noStep = new TrainingMetrics("streamae", 7, Double.NaN, "bce", 0.5, 0.004, 1.0, 0.05, 10_000,
-                true, 5_000, 70, 12, 3.5, 1_796_463_045_763L, "adapt", "STABLE", 0.0, false, 0, 0, null);
+                true, 5_000, 70, 12, 3.5, 1_796_463_045_763L, "adapt", "STABLE", 0.0, false, 0L, 0L, null);
         byte[] written = JsonSerde.of(TrainingMetrics.class).toBytes(noStep);
         assertThat(json(written).path("loss").asText()).isEqualTo("NaN");
         assertThat(CONTRACT.valueErrors(Topics.TRAINING_METRICS, written)).isEmpty();

@@ -351,7 +351,7 @@ class DashboardBrowserTest {
         client.send(Topics.TRAINING_METRICS, MODEL, JsonSerde.of(TrainingMetrics.class).toBytes(new TrainingMetrics(
                 MODEL, last.modelVersion(), last.loss(), last.metric(), last.threshold(), last.falseAlarmRate(),
                 last.alertRate(), last.contamination(), last.calibrationCount(), last.alerting(), last.examplesSeen(),
-                last.steps(), last.skippedAnomalies(), 0, reportedAt, "hold", "SUSPECTED", 131.5, true, 3, 9, 0.75)));
+                last.steps(), last.skippedAnomalies(), 0, reportedAt, "hold", "SUSPECTED", 131.5, true, 3L, 9L, 0.75)));
         client.flush();
         waitInPage(browser, "the operators' precision", "return document.getElementById('precision').textContent !== '–';");
         assertThat(text(browser, "precision")).isEqualTo("75.0 %");
