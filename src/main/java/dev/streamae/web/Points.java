@@ -32,7 +32,8 @@ final class Points {
      * @param driftPolicy {@code adapt} or {@code hold}; null from a trainer that does not report drift
      * @param driftPhase STABLE, SUSPECTED or CONFIRMED
      * @param driftStatistic the drift detector's statistic (suspects at 100, confirms at 250)
-     * @param learningHeld whether learning from the stream is held
+     * @param learningHeld whether learning from the stream is held (this and the counts: null from
+     *     a trainer that does not report them)
      * @param feedbackNormal operators' verdicts "normal" (false alarms) applied, in total
      * @param feedbackAnomaly operators' verdicts "anomaly" (confirmed anomalies) applied, in total
      * @param precision {@code feedbackAnomaly} over all verdicts; null before the first
@@ -40,8 +41,8 @@ final class Points {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Training(long t, Double loss, Double threshold, double falseAlarmRate, Double alertRate,
                     Double contamination, long examplesSeen, Double trainedPerSecond, long modelVersion,
-                    String driftPolicy, String driftPhase, Double driftStatistic, boolean learningHeld,
-                    long feedbackNormal, long feedbackAnomaly, Double precision) {
+                    String driftPolicy, String driftPhase, Double driftStatistic, Boolean learningHeld,
+                    Long feedbackNormal, Long feedbackAnomaly, Double precision) {
 
         static Training of(TrainingMetrics m) {
             return new Training(m.timestamp(), finite(m.loss()), finite(m.threshold()), m.falseAlarmRate(),
