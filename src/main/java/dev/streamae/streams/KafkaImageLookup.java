@@ -1,0 +1,96 @@
+package dev.streamae.streams;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+
+/**
+ * {@link ImageLookup} on {@code images} itself: a read_committed consumer of its own (see
+ * {@link ImagesConsumer}: the trainer's client settings, security included), with no group, that
+ * assigns the partition, seeks and polls. Opened on the first verdict, since most trainer tasks
+ * never see one, and kept for the task's life.
+ *
+ * <p>It checks the offset against the partition's first and last committed offsets before it
+ * seeks, so that an image deleted by retention or an offset past the end is refused with that
+ * reason at once rather than after a timeout. Each read blocks the stream thread for at most
+ * {@link #TIMEOUT}; verdicts come from people, a few a minute, so that costs the images nothing
+ * noticeable. A read that times out (the broker unreachable) is refused too, saying so: the
+ * verdict was not applied and may be sent again.
+ */
+final class KafkaImageLookup implements ImageLookup {
+
+    /** Longest a read may block the stream thread: well under {@code max.poll.interval.ms} (5 minutes). */
+    static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+
+    KafkaImageLookup(Map<String, Object> appConfigs, String clientId) {
+        this.consumer = ImagesConsumer.open(appConfigs, clientId, null);
+    }
+
+    @Override
+    public Stored read(int partition, long offset) {
+        int partitions = partitions().size();
+        if (partition >= partitions) {
+            throw new InvalidFeedbackException(Topics.IMAGES + " has " + partitions + " partitions: there is no partition "
+                    + partition);
+        }
+        TopicPartition tp = new TopicPartition(Topics.IMAGES, partition);
+        String where = tp + " offset " + offset;
+        consumer.assign(List.of(tp));
+        long first = consumer.beginningOffsets(List.of(tp), TIMEOUT).get(tp);
+        long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);  // the last stable offset: read_committed
+        if (offset < first) {
+            throw new InvalidFeedbackException("no image at " + where + ": the partition now starts at offset " + first
+                    + " (the image was deleted by retention)");
+        }
+        if (offset >= end) {
+            throw new InvalidFeedbackException("no image at " + where + ": the partition ends at offset " + end);
+        }
+        consumer.seek(tp, offset);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ConsumerRecord<String, byte[]>> records;
+            try {
+                records = consumer.poll(POLL).records(tp);
+            } catch (OffsetOutOfRangeException e) {
+                throw new InvalidFeedbackException("no image at " + where + ": deleted by retention while it was read", e);
+            }
+            if (!records.isEmpty()) {
+                ConsumerRecord<String, byte[]> r = records.get(0);
+                if (r.offset() != offset) {
+                    throw new InvalidFeedbackException("no image at " + where + ": that offset holds no committed record "
+                            + "(a transaction marker or an aborted write); the next record is at " + r.offset());
+                }
+                return new Stored(r.key(), r.value(), r.timestamp());
+            }
+        }
+        throw new TimeoutException("could not read " + where + " within " + TIMEOUT.toSeconds()
+                + " s; the verdict was not applied, send it again");
+    }
+
+    @Override
+    public Map<Integer, Long> firstOffsets() {
+        List<TopicPartition> all = partitions().stream().map(p -> new TopicPartition(Topics.IMAGES, p.partition())).toList();
+        Map<Integer, Long> out = new HashMap<>();
+        consumer.beginningOffsets(all, TIMEOUT).forEach((tp, first) -> out.put(tp.partition(), first));
+        return out;
+    }
+
+    private List<PartitionInfo> partitions() {
+        return consumer.partitionsFor(Topics.IMAGES, TIMEOUT);
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}
