@@ -10,6 +10,8 @@ import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link ImageLookup} on {@code images} itself: a read_committed consumer of its own (see
@@ -20,15 +22,20 @@ import org.apache.kafka.common.errors.TimeoutException;
  * <p>It checks the offset against the partition's first and last committed offsets before it
  * seeks, so that an image deleted by retention or an offset past the end is refused with that
  * reason at once rather than after a timeout. Each read blocks the stream thread for at most
- * {@link #TIMEOUT}; verdicts come from people, a few a minute, so that costs the images nothing
- * noticeable. A read that times out (the broker unreachable) is refused too, saying so: the
- * verdict was not applied and may be sent again.
+ * {@link #TIMEOUT} (a few milliseconds normally); verdicts come from people, a few a minute, so
+ * that costs the images nothing noticeable. A read that times out (the broker unreachable) is
+ * refused too, saying so: the verdict was not applied and may be sent again.
  */
 final class KafkaImageLookup implements ImageLookup {
 
-    /** Longest a read may block the stream thread: well under {@code max.poll.interval.ms} (5 minutes). */
-    static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * Longest a read may block the stream thread: well under the transaction timeout of Kafka
+     * Streams' exactly-once producer (10 s), since the read happens inside a transaction, and a
+     * transaction open longer than that is aborted by the broker and its thread fenced.
+     */
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaImageLookup.class);
 
     private final KafkaConsumer<String, byte[]> consumer;
 
@@ -38,7 +45,17 @@ final class KafkaImageLookup implements ImageLookup {
 
     @Override
     public Stored read(int partition, long offset) {
-        int partitions = partitions().size();
+        long started = System.nanoTime();
+        try {
+            return readWithin(partition, offset, started + TIMEOUT.toNanos());
+        } finally {
+            LOG.debug("read {}-{} offset {} in {} ms", Topics.IMAGES, partition, offset,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    private Stored readWithin(int partition, long offset, long deadline) {
+        int partitions = consumer.partitionsFor(Topics.IMAGES, left(deadline)).size();
         if (partition >= partitions) {
             throw new InvalidFeedbackException(Topics.IMAGES + " has " + partitions + " partitions: there is no partition "
                     + partition);
@@ -46,8 +63,8 @@ final class KafkaImageLookup implements ImageLookup {
         TopicPartition tp = new TopicPartition(Topics.IMAGES, partition);
         String where = tp + " offset " + offset;
         consumer.assign(List.of(tp));
-        long first = consumer.beginningOffsets(List.of(tp), TIMEOUT).get(tp);
-        long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);  // the last stable offset: read_committed
+        long first = consumer.beginningOffsets(List.of(tp), left(deadline)).get(tp);
+        long end = consumer.endOffsets(List.of(tp), left(deadline)).get(tp);  // the last stable offset: read_committed
         if (offset < first) {
             throw new InvalidFeedbackException("no image at " + where + ": the partition now starts at offset " + first
                     + " (the image was deleted by retention)");
@@ -56,7 +73,6 @@ final class KafkaImageLookup implements ImageLookup {
             throw new InvalidFeedbackException("no image at " + where + ": the partition ends at offset " + end);
         }
         consumer.seek(tp, offset);
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             List<ConsumerRecord<String, byte[]>> records;
             try {
@@ -87,6 +103,11 @@ final class KafkaImageLookup implements ImageLookup {
 
     private List<PartitionInfo> partitions() {
         return consumer.partitionsFor(Topics.IMAGES, TIMEOUT);
+    }
+
+    /** What is left of the time a read may take; its calls to the broker share it. */
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     @Override
