@@ -56,7 +56,7 @@ class FeedbackTopologyTest {
     /**
      * The trainer's own properties, at least once: under {@code exactly_once_v2} the driver drops the
      * dead letters of the deserialization handler (on a real broker they are written in the
-     * transaction; {@code FeedbackIT} has them).
+     * transaction; {@code FeedbackEndToEndTest} has them).
      */
     private Properties trainerProperties(String dir) throws java.io.IOException {
         Properties props = StreamsProperties.trainer("unused:9092", Map.of("state.dir",
