@@ -18,8 +18,9 @@ import org.apache.kafka.streams.state.Stores;
  * The trainer topology (application id {@code streamae-trainer}).
  *
  * <pre>
- * images (ImageRecord JSON) -> validate -> sample ----------------------.
- * feedback (FeedbackRecord JSON) -> apply-feedback (store feedback-applied) -+-> repartition "training" (1 partition)
+ * images (ImageRecord JSON) -> validate -> sample --------------------------.
+ * feedback (FeedbackRecord JSON) -> apply-feedback (store feedback-applied) -+
+ *   -> repartition "training" (1 partition)
  *   -> train (stores trainer-pending, trainer-state) -> models (snapshot bytes, key model name)
  *                                                    -> training-metrics (TrainingMetrics JSON)
  *                                                    -> model-events (ModelEvent JSON: drift)
