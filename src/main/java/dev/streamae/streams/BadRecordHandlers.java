@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -18,13 +20,21 @@ import org.apache.kafka.streams.processor.api.Record;
  * Kafka Streams' own log-and-continue handlers, counting what they handle. The built-in handlers
  * also write the raw record to the dead-letter queue when {@code errors.dead.letter.queue.topic.name}
  * is set, with the reason in the {@code __streams.errors.*} headers; these subclasses only add a
- * counter, which they find in the Streams configuration under {@link #COUNTER_CONFIG}, and keep
- * each dead-letter record small enough to be written (see {@link #bounded}).
+ * counter, which they find in the Streams configuration under {@link #COUNTER_CONFIG}, keep
+ * each dead-letter record small enough to be written (see {@link #bounded}), and, when
+ * {@link #DEAD_LETTER_SOURCES_CONFIG} is set, write dead letters only for records read from those
+ * topics: the trainer reads {@code images} too but leaves its bad records to the scorer, so that
+ * each appears in the dead-letter queue once, while it is the only reader of {@code feedback}.
  */
 public final class BadRecordHandlers {
 
     /** Configuration key whose value is the {@link AtomicLong} that counts bad records. */
     public static final String COUNTER_CONFIG = "streamae.bad.records.counter";
+    /**
+     * Configuration key: the source topics (comma-separated) whose bad records get a dead letter;
+     * every topic's when unset. Bad records of other topics are still counted and skipped.
+     */
+    public static final String DEAD_LETTER_SOURCES_CONFIG = "streamae.dead.letter.sources";
     /**
      * Most bytes of a bad record's key or value copied into its dead-letter record. A bad record can
      * be as large as the input topic allows; its dead-letter copy adds headers (reason, stack
@@ -46,6 +56,19 @@ public final class BadRecordHandlers {
     private static AtomicLong counter(Map<String, ?> configs) {
         Object counter = configs.get(COUNTER_CONFIG);
         return counter instanceof AtomicLong c ? c : new AtomicLong();
+    }
+
+    /** The topics whose bad records get a dead letter, or null for all. */
+    private static Set<String> deadLetterSources(Map<String, ?> configs) {
+        Object sources = configs.get(DEAD_LETTER_SOURCES_CONFIG);
+        return sources == null ? null : Arrays.stream(sources.toString().split(",")).map(String::trim)
+                .filter(t -> !t.isEmpty()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The dead letters the built-in handler made, bounded, unless the record's topic gets none. */
+    private static List<ProducerRecord<byte[], byte[]>> deadLetters(Set<String> sources, ErrorHandlerContext context,
+                                                                  List<ProducerRecord<byte[], byte[]>> records) {
+        return sources != null && !sources.contains(context.topic()) ? List.of() : bounded(records);
     }
 
     /**
@@ -84,43 +107,45 @@ public final class BadRecordHandlers {
         return bytes == null || bytes.length <= max ? bytes : Arrays.copyOf(bytes, max);
     }
 
-    /** For records that are not valid JSON image records. */
+    /** For records that are not valid JSON records of their topic (images, verdicts). */
     public static final class Deserialization extends LogAndContinueExceptionHandler {
         private AtomicLong counter = new AtomicLong();
+        private Set<String> sources;
 
         @Override
         public void configure(Map<String, ?> configs) {
             super.configure(configs);
             counter = counter(configs);
+            sources = deadLetterSources(configs);
         }
 
         @Override
         public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception e) {
             counter.incrementAndGet();
             Response response = super.handleError(context, record, e);
-            return response.result() == Result.RESUME
-                    ? Response.resume(bounded(response.deadLetterQueueRecords()))
-                    : Response.fail(bounded(response.deadLetterQueueRecords()));
+            List<ProducerRecord<byte[], byte[]>> deadLetters = deadLetters(sources, context, response.deadLetterQueueRecords());
+            return response.result() == Result.RESUME ? Response.resume(deadLetters) : Response.fail(deadLetters);
         }
     }
 
-    /** For images that parse but fail validation (size, range, encoding). */
+    /** For records that parse but cannot be used: images that fail validation, verdicts that cannot be applied. */
     public static final class Processing extends LogAndContinueProcessingExceptionHandler {
         private AtomicLong counter = new AtomicLong();
+        private Set<String> sources;
 
         @Override
         public void configure(Map<String, ?> configs) {
             super.configure(configs);
             counter = counter(configs);
+            sources = deadLetterSources(configs);
         }
 
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
             counter.incrementAndGet();
             Response response = super.handleError(context, record, e);
-            return response.result() == Result.RESUME
-                    ? Response.resume(bounded(response.deadLetterQueueRecords()))
-                    : Response.fail(bounded(response.deadLetterQueueRecords()));
+            List<ProducerRecord<byte[], byte[]>> deadLetters = deadLetters(sources, context, response.deadLetterQueueRecords());
+            return response.result() == Result.RESUME ? Response.resume(deadLetters) : Response.fail(deadLetters);
         }
     }
 }

@@ -6,15 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +34,7 @@ final class BufferReplay {
     private static final Duration POLL = Duration.ofMillis(200);
 
     /** What was read: the valid images in offset order, the records skipped, the offset read up to. */
-    record Replayed(List<ValidImage> images, long skipped, long upTo) {
+    record Replayed(List<SourcedImage> images, long skipped, long upTo) {
     }
 
     private BufferReplay() {
@@ -52,16 +48,9 @@ final class BufferReplay {
      */
     static Replayed read(Map<String, Object> appConfigs, String applicationId, TopicPartition partition, long from,
                          ImageDecoder decoder, Duration timeout) {
-        Map<String, Object> props = new StreamsConfig(appConfigs).getRestoreConsumerConfigs(
-                applicationId + "-buffer-replay-" + partition.partition());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, applicationId);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = ImagesConsumer.open(appConfigs,
+                applicationId + "-buffer-replay-" + partition.partition(), applicationId)) {
             OffsetAndMetadata committed = consumer.committed(Set.of(partition), timeout).get(partition);
             if (committed == null) {
                 throw new IllegalStateException("the scorer's buffer of " + partition + " starts at offset " + from
@@ -75,7 +64,7 @@ final class BufferReplay {
                 LOG.error("{} records of {} from offset {} were deleted (retention) before they could be scored "
                         + "again; scoring the rest", lost, partition, from);
             }
-            List<ValidImage> images = new ArrayList<>();
+            List<SourcedImage> images = new ArrayList<>();
             long skipped = 0;
             consumer.seek(partition, first);
             while (consumer.position(partition) < upTo) {
@@ -88,8 +77,8 @@ final class BufferReplay {
                         break;
                     }
                     try {
-                        images.add(ImageValidator.validate(decoder, record.key(), serde.fromBytes(record.value()),
-                                record.timestamp()));
+                        images.add(new SourcedImage(ImageValidator.validate(decoder, record.key(), record.value(),
+                                record.timestamp()), record.offset()));
                     } catch (RuntimeException e) {
                         skipped++;
                     }

@@ -16,6 +16,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  */
 final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, ValidImage> {
 
+    private static final JsonSerde<ImageRecord> SERDE = JsonSerde.of(ImageRecord.class);
+
     private final ImageDecoder decoder;
     private FixedKeyProcessorContext<String, ValidImage> context;
 
@@ -31,6 +33,17 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
     @Override
     public void process(FixedKeyRecord<String, ImageRecord> record) {
         context.forward(record.withValue(validate(decoder, record.key(), record.value(), record.timestamp())));
+    }
+
+    /**
+     * The valid image a record of {@code images} carries, read as it is stored (JSON bytes): what
+     * the records read back from the topic go through ({@link BufferReplay}, {@link FeedbackProcessor}).
+     *
+     * @throws org.apache.kafka.common.errors.SerializationException when the value is no ImageRecord JSON
+     * @throws InvalidImageException when it is no valid image for {@code decoder}
+     */
+    static ValidImage validate(ImageDecoder decoder, String key, byte[] json, long recordTimestamp) {
+        return validate(decoder, key, SERDE.fromBytes(json), recordTimestamp);
     }
 
     /**

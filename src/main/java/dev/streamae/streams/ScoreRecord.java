@@ -19,13 +19,17 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param anomaly whether {@code pValue} is below the false-alarm rate; never true unless status is READY
  * @param status {@link Status}
  * @param label the label the image carried, if any, unchanged
+ * @param partition the image's partition in {@code images}: with {@code offset}, what an operator's
+ *     verdict on {@link Topics#FEEDBACK} copies so that the image need not be sent again; null only
+ *     for a score not made from a record of {@code images}
+ * @param offset the image's offset in that partition, null likewise
  * @param imageTimestamp the input record's timestamp (epoch ms)
  * @param scoredAt when the score was computed (epoch ms)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ScoreRecord(String id, String model, long modelVersion, float[] code, Double error, String metric,
                           Double pValue, Double threshold, boolean anomaly, Status status, Label label,
-                          long imageTimestamp, long scoredAt) {
+                          Integer partition, Long offset, long imageTimestamp, long scoredAt) {
 
     /** Model readiness when the image was scored. */
     public enum Status {

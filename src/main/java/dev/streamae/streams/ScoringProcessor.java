@@ -51,7 +51,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     private int partition;
     /** Whether {@link #pending} holds an offset for this task (it does while a batch is open). */
     private boolean pendingLogged;
-    private final List<ValidImage> batch = new ArrayList<>();
+    private final List<SourcedImage> batch = new ArrayList<>();
     private long oldestSlot;
     /** Slot in which this task last scored a batch: it then has something for the thread's commit. */
     private long scoredSlot = Long.MIN_VALUE;
@@ -112,13 +112,13 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         if (batch.isEmpty()) {
             oldestSlot = slots.slotOf(context.currentSystemTimeMs());
         }
+        long offset = context.recordMetadata().orElseThrow(
+                () -> new IllegalStateException("an image to score has no source offset")).offset();
         if (!pendingLogged) {
-            long offset = context.recordMetadata().orElseThrow(
-                    () -> new IllegalStateException("an image to score has no source offset")).offset();
             pending.put(partition, offset);
             pendingLogged = true;
         }
-        batch.add(record.value());
+        batch.add(new SourcedImage(record.value(), offset));
         if (batch.size() >= settings.scoreBatchSize()) {
             scoreBatch();
         }
@@ -168,15 +168,16 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         List<ScoreRecord> out = new ArrayList<>(batch.size());
         String modelName = settings.modelName();
         if (snapshot == null) {
-            for (ValidImage image : batch) {
+            for (SourcedImage sourced : batch) {
+                ValidImage image = sourced.image();
                 out.add(new ScoreRecord(image.id(), modelName, 0, null, null, settings.metric().id(), null, null, false,
-                        ScoreRecord.Status.NO_MODEL, image.label(), image.timestamp(), now));
+                        ScoreRecord.Status.NO_MODEL, image.label(), partition, sourced.offset(), image.timestamp(), now));
             }
         } else {
             Autoencoder model = registry.modelFor(snapshot);
             float[][] rows = new float[batch.size()][];
             for (int i = 0; i < rows.length; i++) {
-                rows[i] = batch.get(i).pixels();
+                rows[i] = batch.get(i).image().pixels();
             }
             Scores scores = model.codesAndErrors(rows);
             // Alerts need a calibration fitted after the warm-up, and this scorer's own warm-up.
@@ -186,12 +187,14 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             double rate = settings.falseAlarmRate();
             Double threshold = calibration == null ? null : calibration.threshold(rate);
             for (int i = 0; i < rows.length; i++) {
-                ValidImage image = batch.get(i);
+                SourcedImage sourced = batch.get(i);
+                ValidImage image = sourced.image();
                 double error = scores.errors()[i];
                 Double pValue = calibration == null ? null : calibration.pValue(error);
                 boolean anomaly = ready && pValue < rate;
                 out.add(new ScoreRecord(image.id(), modelName, snapshot.modelVersion(), scores.codes()[i], error,
-                        snapshot.metric().id(), pValue, threshold, anomaly, status, image.label(), image.timestamp(), now));
+                        snapshot.metric().id(), pValue, threshold, anomaly, status, image.label(), partition,
+                        sourced.offset(), image.timestamp(), now));
             }
         }
         pending.delete(partition);

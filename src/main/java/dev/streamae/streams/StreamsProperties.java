@@ -13,7 +13,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * <p>Defaults and why: {@code exactly_once_v2}, so every image is scored once and every example
  * learnt once across crashes; log-and-continue handlers, so a bad record never stops a thread;
  * the scorer writes bad records to {@code images-dlq} (the trainer rejects the same records and
- * only counts them, so each appears in the dead-letter queue once); the trainer commits every
+ * only counts them, so each appears in the dead-letter queue once), and the trainer writes there the
+ * operators' verdicts it refuses ({@code feedback} has no other reader); the trainer commits every
  * second rather than every 100 ms because each commit writes its ~2.4 MB model to the changelog,
  * with a state-store cache and a producer request size above that model, and its producer sends
  * batches of up to {@value #TRAINER_BATCH_BYTES} bytes rather than 16 kB: a commit waits until the
@@ -61,6 +62,8 @@ public final class StreamsProperties {
 
     public static Properties trainer(String bootstrapServers, Map<String, String> userConfig, AtomicLong badRecords) {
         Properties p = base(TrainerTopology.APPLICATION_ID, bootstrapServers, badRecords);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.IMAGES_DLQ);
+        p.put(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG, Topics.FEEDBACK);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(32L << 20));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(TRAINER_BATCH_BYTES));

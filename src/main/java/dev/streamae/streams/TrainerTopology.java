@@ -18,10 +18,13 @@ import org.apache.kafka.streams.state.Stores;
  * The trainer topology (application id {@code streamae-trainer}).
  *
  * <pre>
- * images (ImageRecord JSON) -> validate -> sample -> repartition "training" (1 partition)
+ * images (ImageRecord JSON) -> validate -> sample --------------------------.
+ * feedback (FeedbackRecord JSON) -> apply-feedback (store feedback-applied) -+
+ *   -> repartition "training" (1 partition)
  *   -> train (stores trainer-pending, trainer-state) -> models (snapshot bytes, key model name)
  *                                                    -> training-metrics (TrainingMetrics JSON)
  *                                                    -> model-events (ModelEvent JSON: drift)
+ * bad feedback -> images-dlq (by the exception handlers, see {@link StreamsProperties})
  * </pre>
  *
  * <p>Training is one sequential SGD stream, so every example goes through a single-partition
@@ -30,6 +33,11 @@ import org.apache.kafka.streams.state.Stores;
  * Kafka's streams reset tool. Bad records are rejected by the same validation as in the scorer;
  * the scorer reports them to {@code images-dlq}, the trainer only skips and counts them, so each
  * bad record appears in the dead-letter queue once.
+ *
+ * <p>Operators' verdicts ({@link FeedbackProcessor}) join the images before the repartition, as
+ * {@link TrainingExample}s that carry the verdict, so one path sequences, logs, replays and counts
+ * both; they are never sampled out. Nothing else reads {@code feedback}, so the trainer
+ * dead-letters the verdicts it refuses, and only those.
  */
 public final class TrainerTopology {
 
@@ -64,6 +72,12 @@ public final class TrainerTopology {
     /** As {@link #build(StreamAeSettings, ModelFactory, TrainerMetrics)}, choosing where optimiser steps run. */
     static Topology build(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics,
                           TrainingProcessor.StepThread stepThread) {
+        return build(settings, factory, metrics, stepThread, KafkaImageLookup::new);
+    }
+
+    /** As above, choosing how verdicts find their images ({@link KafkaImageLookup} in production). */
+    static Topology build(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics,
+                          TrainingProcessor.StepThread stepThread, ImageLookup.Opener lookups) {
         StreamsBuilder builder = new StreamsBuilder();
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
         Map<String, String> changelog = Map.of("max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES);
@@ -75,16 +89,26 @@ public final class TrainerTopology {
         StoreBuilder<KeyValueStore<String, byte[]>> state = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(TrainingProcessor.STATE_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(changelog);
+        // Image id -> the verdict applied: a few thousand small entries (see FeedbackProcessor).
+        StoreBuilder<KeyValueStore<String, byte[]>> applied = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(FeedbackProcessor.APPLIED_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingEnabled(Map.of());
         SampleFilter sample = new SampleFilter(settings.sampleRate());
         builder.addStateStore(pending);
         builder.addStateStore(state);
+        builder.addStateStore(applied);
 
+        KStream<String, byte[]> verdicts = builder
+                .stream(Topics.FEEDBACK, Consumed.with(Serdes.String(), JsonSerde.of(FeedbackRecord.class)).withName("feedback"))
+                .process(() -> new FeedbackProcessor(decoder, lookups), Named.as("apply-feedback"),
+                        FeedbackProcessor.APPLIED_STORE);
         KStream<String, TrainerTopology.Published> published = builder
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
                 .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
                 .filter((id, image) -> sample.keep(image.id()), Named.as("sample"))
                 // Encoded once here: the processor logs these very bytes before decoding them to train.
-                .mapValues(ValidImageCodec::encodeU8, Named.as("encode-u8"))
+                .mapValues(TrainingExample::encodeStream, Named.as("encode-u8"))
+                .merge(verdicts, Named.as("with-feedback"))
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
                         .withName(TRAINING_REPARTITION).withNumberOfPartitions(1))
                 .process(() -> new TrainingProcessor(settings, factory, metrics, stepThread), Named.as("train"),

@@ -34,7 +34,7 @@ class BrokerCommandTest {
         CompletableFuture<Integer> exit = run.start("broker", "--port", Integer.toString(port),
                 "--data-dir", dir.toString());
         awaitReady(run, exit, bootstrap);
-        assertThat(run.out()).contains("6 created, 0 verified");
+        assertThat(run.out()).contains(dev.streamae.streams.Topics.ALL.size() + " created, 0 verified");
 
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
                 new StringSerializer(), new StringSerializer())) {

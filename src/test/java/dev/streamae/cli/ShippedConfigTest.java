@@ -45,7 +45,7 @@ class ShippedConfigTest {
                     BadRecordHandlers.Processing.class.getName()},
             {"processing.exception.handler.global.enabled", "true", "true"},
             {"main.consumer.processing.exception.handler.global.enabled", "true", "true"},
-            {"errors.dead.letter.queue.topic.name", NOT_SET, "images-dlq"},
+            {"errors.dead.letter.queue.topic.name", "images-dlq", "images-dlq"},
             {"commit.interval.ms", "1000", "100"},
             {"producer.retry.backoff.ms", NOT_SET, "10"},
             {"statestore.cache.max.bytes", Long.toString(32L << 20), NOT_SET},
@@ -99,6 +99,8 @@ class ShippedConfigTest {
             builder.build(config.get("bootstrap.servers"), config, new AtomicLong()).forEach((k, v) -> out.put((String) k, v));
             assertThat(out.remove("application.id")).isEqualTo(applicationId);
             assertThat(out.remove(BadRecordHandlers.COUNTER_CONFIG)).isInstanceOf(AtomicLong.class);
+            // The trainer's bad images are the scorer's to dead-letter; its refused verdicts its own.
+            assertThat(out.remove(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG)).isEqualTo(this == TRAINER ? "feedback" : null);
             for (String key : SITE_KEYS) {
                 assertThat(out.remove(key)).as(key).isEqualTo(config.get(key));
             }

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code images} after a restore. Here a scorer whose batches never close (a slot of ten minutes,
  * batches of 10,000) consumes and commits valid images mixed with bad records and an aborted
  * transaction's images, then stops; a second scorer on the same state reads the open batches
- * again: every valid image is scored exactly once, the bad records stay in the dead-letter queue
- * once each, and the aborted images are never scored.
+ * again: every valid image is scored exactly once, with its own partition and offset, the bad
+ * records stay in the dead-letter queue once each, and the aborted images are never scored.
  */
 class ScorerBufferReplayTest {
 
@@ -74,6 +74,14 @@ class ScorerBufferReplayTest {
             }
             assertThat(client.readCommitted(Topics.IMAGES_DLQ, BAD, Duration.ofSeconds(30)))
                     .as("each bad record in the dead-letter queue once, not again on the replay").hasSize(BAD);
+            // Each score, all of them from images read again, points at its own image (what a verdict copies).
+            Map<String, String> where = new HashMap<>();
+            client.committed(Topics.IMAGES).forEach(r -> where.put(r.key(), r.partition() + "@" + r.offset()));
+            var scores = dev.streamae.streams.JsonSerde.of(dev.streamae.streams.ScoreRecord.class);
+            assertThat(client.committed(Topics.IMAGE_SCORES)).hasSize(IMAGES).allSatisfy(r -> {
+                var score = scores.fromBytes(r.value());
+                assertThat(score.partition() + "@" + score.offset()).as(score.id()).isEqualTo(where.get(score.id()));
+            });
         }
     }
 

@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.streamae.broker.KafkaBroker;
 import dev.streamae.broker.LocalKafka;
 import dev.streamae.image.Datasets;
+import dev.streamae.streams.FeedbackRecord;
+import dev.streamae.streams.JsonSerde;
+import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.StreamsProperties;
 import dev.streamae.streams.Topics;
+import dev.streamae.streams.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -31,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The broker's client listener requires SASL/PLAIN authentication (the controller listener stays
  * plaintext on loopback). Trainer and scorer run against it with nothing but configuration
  * ({@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}), which StreamAE
- * passes through to every Kafka client it makes; a client without credentials, or with a wrong
- * password, is refused.
+ * passes through to every Kafka client it makes, the trainer's own consumer that reads a verdict's
+ * image included; a client without credentials, or with a wrong password, is refused.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SecuredKafkaTest {
@@ -90,6 +94,17 @@ class SecuredKafkaTest {
             client.assertEachKeyOnce(Topics.IMAGE_SCORES, 300, Duration.ofSeconds(90));
             waitUntil("the trainer learns all 300 and the scorer loads its model", Duration.ofSeconds(90),
                     () -> trainer.metrics().examplesTrained() == 300 && scorer.registry().version() > 0);
+
+            // A verdict: the trainer reads its image with a consumer of its own, which must log in too.
+            JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
+            ScoreRecord score = client.committed(Topics.IMAGE_SCORES).stream().map(r -> scores.fromBytes(r.value()))
+                    .filter(sc -> sc.id().equals("img-7")).findFirst().orElseThrow();
+            client.send(Topics.FEEDBACK, score.id(), JsonSerde.of(FeedbackRecord.class).toBytes(
+                    new FeedbackRecord(score.id(), Verdict.NORMAL, score.partition(), score.offset())));
+            client.flush();
+            waitUntil("the trainer applies the verdict", Duration.ofSeconds(60),
+                    () -> trainer.metrics().verdictsNormal() == 1 && trainer.metrics().examplesTrained() == 301);
+            assertThat(trainer.badRecords().get()).isZero();
         }
 
         // No credentials: the broker expects a SASL handshake and drops the connection; the client

@@ -46,6 +46,21 @@ public final class StreamAeRunner {
         return file;
     }
 
+    /**
+     * Settings of a trainer a test kills: a killed trainer does not leave its group, and a short
+     * session lets its successor in sooner.
+     */
+    static final Map<String, String> KILLED_TRAINER = Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000");
+
+    /**
+     * The arguments of {@code streamae trainer} for a {@link ChildProcess} (so that a test can kill
+     * it), its properties file and state in {@code dir}.
+     */
+    static String[] childTrainer(LocalKafka kafka, Path dir, Map<String, String> settings) throws IOException {
+        Path config = configFile(kafka, dir.resolve("trainer-state"), settings, dir.resolve("trainer.properties"));
+        return new String[] {"trainer", "--config", config.toString(), "--status-interval", "0"};
+    }
+
     /** @param prometheus serving {@code /metrics} if the settings set {@code prometheus.port} */
     public record Trainer(StreamsApp app, TrainerMetrics metrics, AtomicLong badRecords, PrometheusEndpoint prometheus)
             implements AutoCloseable {

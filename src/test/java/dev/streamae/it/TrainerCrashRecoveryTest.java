@@ -129,14 +129,11 @@ class TrainerCrashRecoveryTest {
 
     @Test
     void afterHardKillsTheModelIsTheOneAnUninterruptedRunLearns(@TempDir Path dir) throws Exception {
-        // A killed trainer does not leave its group: a short session lets its successor in sooner.
         // Snapshots carry Adam's state so that it can be compared; that changes nothing in training.
-        Map<String, String> settings = Map.of("train.partial.batch.ms", "3600000", "snapshot.include.optimiser", "true",
-                "session.timeout.ms", "6000", "heartbeat.interval.ms", "1000");
-        Path config = StreamAeRunner.configFile(kafka, dir.resolve("trainer-state"), settings,
-                dir.resolve("trainer.properties"));
+        Map<String, String> settings = new HashMap<>(StreamAeRunner.KILLED_TRAINER);
+        settings.putAll(Map.of("train.partial.batch.ms", "3600000", "snapshot.include.optimiser", "true"));
         Path log = dir.resolve("trainer.log");
-        String[] trainerArgs = {"trainer", "--config", config.toString(), "--status-interval", "0"};
+        String[] trainerArgs = StreamAeRunner.childTrainer(kafka, dir, settings);
 
         Datasets.Labelled train = Datasets.mnistTrain();
         Datasets.Labelled fashion = Datasets.fashion();

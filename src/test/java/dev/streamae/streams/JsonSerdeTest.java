@@ -53,8 +53,10 @@ class JsonSerdeTest {
         assertThat(serde.fromBytes(serde.toBytes(m))).isEqualTo(m);
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
         ScoreRecord s = new ScoreRecord("a", "streamae", 2, new float[] {1, 2, 3}, 0.5, "bce", 0.001, 0.4, true,
-                ScoreRecord.Status.READY, Label.of(7), 1, 2);
+                ScoreRecord.Status.READY, Label.of(7), 4, 1234L, 1, 2);
         ScoreRecord back = scores.fromBytes(scores.toBytes(s));
+        assertThat(back.partition()).isEqualTo(4);
+        assertThat(back.offset()).isEqualTo(1234L);
         assertThat(back.status()).isEqualTo(ScoreRecord.Status.READY);
         assertThat(back.code()).containsExactly(1, 2, 3);
         assertThat(back.pValue()).isEqualTo(0.001);
@@ -73,10 +75,10 @@ class JsonSerdeTest {
         // Written back exactly as read: a string stays a string, a number a number.
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
         String text = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, "bce", null, null, false,
-                ScoreRecord.Status.NO_MODEL, Label.of("3"), 1, 2)), StandardCharsets.UTF_8);
+                ScoreRecord.Status.NO_MODEL, Label.of("3"), null, null, 1, 2)), StandardCharsets.UTF_8);
         assertThat(text).contains("\"label\":\"3\"");
         String number = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, "bce", null, null, false,
-                ScoreRecord.Status.NO_MODEL, Label.of(3), 1, 2)), StandardCharsets.UTF_8);
+                ScoreRecord.Status.NO_MODEL, Label.of(3), null, null, 1, 2)), StandardCharsets.UTF_8);
         assertThat(number).contains("\"label\":3");
     }
 

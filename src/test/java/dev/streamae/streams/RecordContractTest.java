@@ -33,15 +33,19 @@ import org.junit.jupiter.api.Test;
 /**
  * The records the real topologies write match the topic contract ({@link TopicContract}): every
  * value, key and header on {@code models}, {@code training-metrics}, {@code image-scores},
- * {@code anomaly-alerts} and {@code images-dlq}. The trainer and the scorer run the real seed
+ * {@code anomaly-alerts}, {@code images-dlq}, {@code model-events}, and the verdicts an operator
+ * writes to {@code feedback}. The trainer and the scorer run the real seed
  * network on the vector engine over MNIST digits and Fashion-MNIST items, as in production but
  * publishing every 3 steps, so that the first snapshot comes before there are errors enough to
  * calibrate (192 of 200) and others before and after the warm-up; the scorer scores before any
  * model, with the uncalibrated one, with the last, and (another scorer with a longer warm-up)
  * calibrated but warming up, so every shape of ScoreRecord and TrainingMetrics is checked. The dead-letter test sends bad records of each kind
- * and asserts the headers written are exactly the documented ones.
+ * and asserts the headers written are exactly the documented ones. Verdicts on {@code feedback}
+ * are built from real alerts and sent to a trainer with the schema's hard cases; drift events on
+ * {@code model-events} come from trainers (a fake model) whose stream changes.
  *
- * <p>Cost: 3,840 training images and some 700 scored, about two seconds.
+ * <p>Cost: 3,840 training images and some 1,000 scored, 6,000 drift images on the fake model:
+ * about ten seconds.
  */
 class RecordContractTest {
 
@@ -148,6 +152,8 @@ class RecordContractTest {
         for (TestRecord<String, byte[]> r : scores) {
             JsonNode score = json(r.value());
             assertThat(score.path("id").asText()).as("the key is the image id").isEqualTo(r.key());
+            assertThat(score.path("partition").isInt() && score.path("offset").canConvertToLong())
+                    .as("the image's coordinates, for a verdict").isTrue();
             assertThat(r.timestamp()).as("the record's time is the image's").isEqualTo(timestamps.get(r.key()))
                     .isEqualTo(score.path("imageTimestamp").asLong());
         }
@@ -234,6 +240,141 @@ class RecordContractTest {
                 .isEqualTo(org.apache.kafka.common.errors.SerializationException.class.getName());
         assertThat(header(dead.get(1), "__streams.errors.exception"))
                 .isEqualTo(dev.streamae.image.InvalidImageException.class.getName());
+    }
+
+    /**
+     * Verdicts built from the scorer's real alerts, as an operator builds them (id, partition and
+     * offset copied), match the FeedbackRecord schema, and the trainer applies every one. The
+     * schema refuses exactly the verdicts the trainer refuses for their structure, except a verdict
+     * in capitals, which only the trainer forgives (docs/topics.md says so); the trainer's dead
+     * letters of refused verdicts match the dead-letter contract.
+     */
+    @Test
+    void verdictsOnRealAlertsMatchTheContractAndTheSchemaRefusesWhatTheTrainerRefuses() {
+        Trained trained = Trained.get();
+        FakeImageLookup imagesLog = new FakeImageLookup();
+        JsonSerde<ImageRecord> imageSerde = JsonSerde.of(ImageRecord.class);
+        List<ScoreRecord> scores;
+        List<ScoreRecord> alerts;
+        try (TopologyTestDriver driver = scorer(SETTINGS)) {
+            modelsTopic(driver).pipeInput(SETTINGS.modelName(), trained.models.get(trained.models.size() - 1).value());
+            TestInputTopic<String, byte[]> images = imagesTopic(driver);
+            Datasets.Labelled fashion = Datasets.fashion();
+            for (int i = 0; i < 300; i++) {
+                ImageRecord image = i % 5 == 0 ? withEncoding("fashion-" + i, fashion.images().pixels(i), null, "u8")
+                        : withEncoding("digit-" + i, digit(i), null, "u8");
+                imagesLog.pipe(images, image.id(), imageSerde.toBytes(image), 1_000 + i);
+            }
+            driver.advanceWallClockTime(Duration.ofMillis(25));
+            JsonSerde<ScoreRecord> scoreSerde = JsonSerde.of(ScoreRecord.class);
+            scores = read(driver, Topics.IMAGE_SCORES).stream().map(r -> scoreSerde.fromBytes(r.value())).toList();
+            alerts = read(driver, Topics.ANOMALY_ALERTS).stream().map(r -> scoreSerde.fromBytes(r.value())).toList();
+        }
+        assertThat(alerts).isNotEmpty();
+        JsonSerde<FeedbackRecord> feedbackSerde = JsonSerde.of(FeedbackRecord.class);
+        List<FeedbackRecord> verdicts = alerts.stream().map(a -> new FeedbackRecord(a.id(),
+                a.id().startsWith("fashion-") ? Verdict.ANOMALY : Verdict.NORMAL, a.partition(), a.offset())).toList();
+        for (FeedbackRecord v : verdicts) {
+            assertThat(CONTRACT.valueErrors(Topics.FEEDBACK, feedbackSerde.toBytes(v))).as(v.id()).isEmpty();
+        }
+
+        // Each case on an unflagged digit of its own, so that no valid one repeats another's verdict.
+        List<ScoreRecord> unflagged = scores.stream().filter(sc -> !sc.anomaly()).toList();
+        List<String> cases = List.of(
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":0,\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":\"anomaly\",\"partition\":0,\"offset\":%d}",
+                "{\"verdict\":\"normal\",\"partition\":0,\"offset\":%2$d}",
+                "{\"id\":\"%s\",\"partition\":0,\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":null,\"partition\":0,\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":\"maybe\",\"partition\":0,\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":0}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":-1,\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":0,\"offset\":-%d}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":0.5,\"offset\":%d}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":0,\"offset\":\"%d\"}",
+                "{\"id\":\"%s\",\"verdict\":\"normal\",\"partition\":0,\"offset\":%d,\"note\":1}",
+                "{\"id\":\" \",\"verdict\":\"normal\",\"partition\":0,\"offset\":%2$d}",
+                "[\"%s\",%d]",
+                "{\"id\":\"%s\",\"verdict\":\"NORMAL\",\"partition\":0,\"offset\":%d}");
+        String forgiven = cases.get(cases.size() - 1);
+        List<TestRecord<byte[], byte[]>> dead;
+        TrainerMetrics trainerMetrics = new TrainerMetrics();
+        try (TopologyTestDriver driver = new TopologyTestDriver(TrainerTopology.build(SETTINGS, FakeAutoencoder.factory(),
+                trainerMetrics, TrainingProcessor.StepThread.CALLER, imagesLog.opener()),
+                TopologyTestSupport.driverProperties("feedback-contract", trainerMetrics.badRecordsCounter(), true))) {
+            TestInputTopic<String, byte[]> feedback = driver.createInputTopic(Topics.FEEDBACK, new StringSerializer(),
+                    new ByteArraySerializer());
+            verdicts.forEach(v -> feedback.pipeInput(v.id(), feedbackSerde.toBytes(v)));
+            for (int i = 0; i < cases.size(); i++) {
+                ScoreRecord image = unflagged.get(i);
+                feedback.pipeInput(image.id(), bytes(String.format(cases.get(i), image.id(), image.offset())));
+            }
+            driver.advanceWallClockTime(Duration.ofMillis(SETTINGS.partialBatchAfter().toMillis() + 100));
+            dead = driver.createOutputTopic(Topics.IMAGES_DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                    .readRecordsToList();
+        }
+        long normal = verdicts.stream().filter(v -> v.verdict() == Verdict.NORMAL).count();
+        assertThat(trainerMetrics.verdictsNormal()).as("verdicts normal applied").isEqualTo(normal + 2);
+        assertThat(trainerMetrics.verdictsAnomaly()).isEqualTo(verdicts.size() - normal + 1);
+        Set<Long> refusedOffsets = new TreeSet<>();
+        for (TestRecord<byte[], byte[]> d : dead) {
+            assertThat(CONTRACT.headerErrors(Topics.IMAGES_DLQ, d.headers())).as("dead letter headers").isEmpty();
+            assertThat(header(d, "__streams.errors.topic")).isEqualTo(Topics.FEEDBACK);
+            refusedOffsets.add(Long.parseLong(header(d, "__streams.errors.offset")));
+        }
+        assertThat(refusedOffsets).as("no verdict on an alert refused").allMatch(o -> o >= verdicts.size());
+        for (int i = 0; i < cases.size(); i++) {
+            ScoreRecord image = unflagged.get(i);
+            String json = String.format(cases.get(i), image.id(), image.offset());
+            boolean serviceRefuses = refusedOffsets.contains((long) verdicts.size() + i);
+            boolean schemaRefuses = !CONTRACT.valueErrors(Topics.FEEDBACK, bytes(json)).isEmpty();
+            assertThat(serviceRefuses).as("the trainer refuses " + json).isEqualTo(i >= 2 && !cases.get(i).equals(forgiven));
+            assertThat(schemaRefuses).as("the schema refuses " + json).isEqualTo(i >= 2);
+        }
+    }
+
+    /**
+     * The drift events a trainer emits when its stream changes for good, under each policy, match
+     * the contract: a 2x2 model ({@link FakeAutoencoder}) learns dim noisy images, then the stream
+     * turns bright. Under {@code hold} the change is suspected and learning held; under
+     * {@code adapt} it is suspected, confirmed and the calibration re-fitted. (The events are
+     * forwarded after the checkpoint that covers them, each once: one of each kind here.)
+     */
+    @Test
+    void theTrainersDriftEventsMatchTheContract() {
+        Map<String, List<String>> typesByPolicy = new java.util.TreeMap<>();
+        for (String policy : List.of("hold", "adapt")) {
+            // Calibrated once, as the warm-up ends, and not again before the change is confirmed
+            // (a re-fit every two steps would follow the change before the detector could see it).
+            StreamAeSettings settings = TopologyTestSupport.SETTINGS.with(Map.of("drift.policy", policy,
+                    "warmup.examples", "400", "publish.every.steps", "1000", "calibration.window", "5000"));
+            List<TestRecord<String, byte[]>> events;
+            try (TopologyTestDriver driver = new TopologyTestDriver(TrainerTopology.build(settings,
+                    FakeAutoencoder.factory(), new TrainerMetrics(), TrainingProcessor.StepThread.CALLER),
+                    TopologyTestSupport.driverProperties("drift-contract-" + policy, new AtomicLong(), false))) {
+                TestInputTopic<String, byte[]> images = imagesTopic(driver);
+                SplittableRandom random = new SplittableRandom(3);
+                for (int i = 0; i < 3_000; i++) {
+                    float base = i < 600 ? 0.2f : 0.8f;
+                    float[] pixels = new float[4];
+                    for (int p = 0; p < pixels.length; p++) {
+                        pixels[p] = base + (float) random.nextDouble(-0.1, 0.1);
+                    }
+                    images.pipeInput("img-" + i, bytes(TopologyTestSupport.pixelsJson("img-" + i, pixels)));
+                }
+                driver.advanceWallClockTime(Duration.ofMillis(1_100));
+                events = read(driver, Topics.MODEL_EVENTS);
+            }
+            assertMatchesContract(Topics.MODEL_EVENTS, events);
+            assertThat(events).allSatisfy(r -> {
+                assertThat(r.key()).isEqualTo(TopologyTestSupport.SETTINGS.modelName());
+                assertThat(json(r.value()).path("policy").asText()).isEqualTo(policy);
+            });
+            typesByPolicy.put(policy, events.stream().map(r -> json(r.value()).path("type").asText()).toList());
+        }
+        assertThat(typesByPolicy.get("hold")).containsExactly("DRIFT_SUSPECTED", "LEARNING_HELD", "DRIFT_CONFIRMED");
+        assertThat(typesByPolicy.get("adapt")).containsExactly("DRIFT_SUSPECTED", "DRIFT_CONFIRMED", "RECALIBRATED");
     }
 
     /** A trainer publishes on time when only skipped images changed; its loss is then NaN, written as "NaN". */

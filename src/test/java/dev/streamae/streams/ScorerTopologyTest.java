@@ -170,6 +170,29 @@ class ScorerTopologyTest {
         assertThat(metrics.meanLatencyMs()).isNotNegative();
     }
 
+    /** What a verdict on {@code feedback} copies: the image's own partition and offset, bad records between them. */
+    @Test
+    void scoresCarryTheirImagesPartitionAndOffset() {
+        image("first", 0, 0, 0, 0);
+        images.pipeInput("bad", bytes("{\"id\":\"bad\",\"pixels\":[0]}"));
+        image("third", 0, 0, 0, 0);
+        tick();
+        models.pipeInput(SETTINGS.modelName(), snapshot(SETTINGS, 3, 100, 0.05, 0.1f));
+        image("fourth", 1, 1, 1, 1);
+        tick();
+
+        Map<String, ScoreRecord> byId = scores.readKeyValuesToMap();
+        assertThat(byId).containsOnlyKeys("first", "third", "fourth");
+        assertThat(byId.values()).allSatisfy(s -> assertThat(s.partition()).isZero());
+        assertThat(byId.get("first").offset()).isEqualTo(0L);
+        assertThat(byId.get("third").offset()).isEqualTo(2L);
+        assertThat(byId.get("fourth").offset()).isEqualTo(3L);
+        assertThat(alerts.readValuesToList()).singleElement().satisfies(a -> {
+            assertThat(a.id()).isEqualTo("fourth");
+            assertThat(a.offset()).isEqualTo(3L);
+        });
+    }
+
     @Test
     void swapsToANewerModelWithoutRestartAndIgnoresOlderOnes() {
         models.pipeInput(SETTINGS.modelName(), snapshot(SETTINGS, 1, 100, 0.05, 0.0f));

@@ -68,7 +68,7 @@ class TopicAdminTest {
         TopicAdmin.Report second = TopicAdmin.ensure(admin, topics);
         assertThat(second.created()).isEmpty();
         assertThat(second.verified()).containsExactlyElementsOf(names(topics));
-        assertThat(second.toString()).startsWith("created 0 topic(s), verified 6");
+        assertThat(second.toString()).startsWith("created 0 topic(s), verified " + topics.size());
     }
 
     @Test
