@@ -144,4 +144,30 @@ class ProduceAndDemoCommandTest {
         assertThat(logged.lines().filter(line -> line.contains(" accepted")))
                 .as("accepted models at INFO: the first, once by the scorer and once by the dashboard").hasSize(2);
     }
+
+    /**
+     * {@code demo --drift-at}: normal drifts to Fashion-MNIST midway; the trainer (default policy,
+     * adapt) must suspect, confirm and re-fit, each once, and the report must say so with the
+     * false-alarm rate after the change. Against the demo's own broker, in this JVM.
+     */
+    @Test
+    void demoWithADriftReportsTheTrainersEvents(@TempDir Path dir) {
+        CliRun r = CliRun.of("demo", "--config", Path.of("config", "demo.properties").toAbsolutePath().toString(),
+                "--duration", "24", "--drift-at", "12", "--rate", "500", "--anomaly-rate", "0.03",
+                "--output", dir.resolve("out").toString(), "--dashboard-port", "-1", "--set", "warmup.examples=800");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        String drift = r.out().lines().filter(line -> line.startsWith("  trainer's events")).findFirst().orElseThrow();
+        assertThat(drift).as("events after the change").contains("drift suspected +").contains("drift confirmed +")
+                .contains("recalibrated +");
+        assertThat(drift.split("drift confirmed", -1)).as("confirmed once").hasSize(2);
+        assertThat(r.out()).contains("before the drift:").contains("normal became Fashion-MNIST after about")
+                .contains("false-alarm rate on the new normal, per 5 s after the change:");
+    }
+
+    @Test
+    void driftOutsideTheRunIsAClearError() {
+        CliRun r = CliRun.of("demo", "--duration", "10", "--drift-at", "10");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--drift-at must be a second within the run's --duration (1 to 9)");
+    }
 }
