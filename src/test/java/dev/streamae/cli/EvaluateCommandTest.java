@@ -13,13 +13,23 @@ class EvaluateCommandTest {
     @Test
     void reducedRunPrintsARowPerContaminationAndTheOneClassTableAndWritesJson(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("evaluation.json");
+        // The change right after a calibration (batch 49 ends at image 3,200), as the trainer's
+        // 50-batch interval leaves the detector time to suspect it before the next one.
         CliRun run = CliRun.of("evaluate", "--rates", "0,0.05", "--images", "6000", "--seeds", "1", "--warmup", "1000",
-                "--window", "1000", "--recalibrate-every", "10", "--one-class-epochs", "1", "--json", json.toString());
+                "--window", "1000", "--recalibrate-every", "10", "--drift-scenarios", "digits-to-fashion",
+                "--drift-policies", "hold", "--drift-at", "3200", "--drift-after", "3000", "--one-class-epochs", "1",
+                "--json", json.toString());
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("alerts at a target false-alarm rate of 0.40%")
-                .contains("false-alarm rate (x tgt)").contains("oracle F1").contains("one-class protocol")
-                .containsPattern("(?m)^  0\\.00%  ").containsPattern("(?m)^  5\\.00%  ").containsPattern("(?m)^  mean ");
+                .contains("false-alarm rate (x tgt)").contains("oracle F1").contains("drift events")
+                .contains("one-class protocol").containsPattern("(?m)^  0\\.00%  ").containsPattern("(?m)^  5\\.00%  ")
+                .containsPattern("(?m)^  mean ")
+                .contains("drift digits-to-fashion (MNIST digits, then Fashion-MNIST; anomalies the other set): the "
+                        + "change at image 3,200, 3,000 images after it")
+                .containsPattern("(?m)^  hold    1     \\+[0-9,]+ ")
+                .contains("feedback: Fashion-MNIST dress images among MNIST digits at 3.00%")
+                .containsPattern("(?m)^  none  ").containsPattern("(?m)^  answers 20\\.00%  ").containsPattern("(?m)^  lift  ");
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertThat(root.get("settings").get("falseAlarmRate").asDouble()).isEqualTo(0.004);
@@ -39,6 +49,30 @@ class EvaluateCommandTest {
         assertThat(dirty.get("recall").asDouble()).isGreaterThan(0.5);
         assertThat(dirty.get("f1").asDouble()).isLessThanOrEqualTo(dirty.get("oracleF1").asDouble() + 1e-9);
         assertThat(dirty.get("estimatedContamination").asDouble()).isBetween(0.01, 0.15);
+        for (JsonNode row : root.get("alerts")) {
+            assertThat(row.get("driftEvents").asLong()).as("stationary streams").isZero();
+        }
+
+        JsonNode drift = root.get("drift");
+        assertThat(drift).hasSize(1);
+        JsonNode hold = drift.get(0);
+        assertThat(hold.get("policy").asText()).isEqualTo("hold");
+        assertThat(hold.get("blocksAfterChange")).hasSize(3);
+        // Every image of the new normal is above the digits' median error: held about 400 images in.
+        assertThat(hold.get("runs").get(0).get("heldAfter").asLong()).isBetween(300L, 2_000L);
+        assertThat(hold.get("runs").get(0).get("eventsBeforeChange").asLong()).isZero();
+        assertThat(hold.get("alertRateAfterHold").asDouble()).as("alerts go on").isGreaterThan(0.5);
+        assertThat(hold.get("underTwiceTargetFrom").isNull()).as("nothing is re-fitted under hold").isTrue();
+
+        JsonNode feedback = root.get("feedback");
+        assertThat(feedback.get("anomalies").asText()).isEqualTo("fashion-dress");
+        assertThat(feedback.get("withoutFeedback").get("caught").asLong()).isPositive();
+        JsonNode answered = feedback.get("withFeedback");
+        long verdicts = answered.get("verdictsNormal").asLong() + answered.get("verdictsAnomaly").asLong();
+        long alerts = answered.get("caught").asLong() + answered.get("falseAlarms").asLong();
+        assertThat(verdicts).as("a fifth of the alerts").isBetween(alerts / 10, alerts * 3 / 10);
+        assertThat(feedback.get("precisionLift").isNumber()).isTrue();
+
         JsonNode oneClass = root.get("oneClass");
         assertThat(oneClass.get("digits")).hasSize(10);
         for (JsonNode digit : oneClass.get("digits")) {
