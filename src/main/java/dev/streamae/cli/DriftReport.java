@@ -215,6 +215,8 @@ final class DriftReport {
             int under = DriftScenario.staysBelowFrom(pooledBlocks(c), LIMIT * target);
             m.put("underTwiceTargetFrom", under < 0 ? null : (long) under * BLOCK);
             DriftScenario.Block held = afterHold(c);
+            m.put("judgedAfterHold", held == null ? null : held.judged());
+            m.put("alertsAfterHold", held == null ? null : held.flagged());
             m.put("alertRateAfterHold", held == null ? null : Format.finiteOrNull(held.alertRate()));
             out.add(m);
         }

@@ -15,7 +15,7 @@ class EvaluateCommandTest {
         Path json = dir.resolve("evaluation.json");
         // The change right after a calibration (batch 49 ends at image 3,200), as the trainer's
         // 50-batch interval leaves the detector time to suspect it before the next one.
-        CliRun run = CliRun.of("evaluate", "--rates", "0,0.05", "--images", "6000", "--seeds", "1", "--warmup", "1000",
+        CliRun run = CliRun.of("evaluate", "--rates", "0,0.05", "--images", "6000", "--seeds", "2", "--warmup", "1000",
                 "--window", "1000", "--recalibrate-every", "10", "--drift-scenarios", "digits-to-fashion",
                 "--drift-policies", "hold", "--drift-at", "3200", "--drift-after", "3000", "--one-class-epochs", "1",
                 "--json", json.toString());
@@ -41,8 +41,9 @@ class EvaluateCommandTest {
         for (JsonNode row : root.get("alerts")) {
             assertThat(row.get("falseAlarms").asLong()).isBetween(0L, row.get("normalJudged").asLong());
             assertThat(row.get("caught").asLong()).isBetween(0L, row.get("anomaliesJudged").asLong());
-            // Judged from the first calibration after the warm-up on: most of the 6,000 images.
-            assertThat(row.get("normalJudged").asLong() + row.get("anomaliesJudged").asLong()).isBetween(3_000L, 5_000L);
+            // Judged from the first calibration after the warm-up on: most of the 6,000 images of each seed.
+            assertThat(row.get("normalJudged").asLong() + row.get("anomaliesJudged").asLong())
+                    .isBetween(2 * 3_000L, 2 * 5_000L);
         }
         // 5% Fashion among digits: clearly separated, most caught.
         assertThat(dirty.get("auroc").asDouble()).isGreaterThan(0.9);
@@ -58,9 +59,17 @@ class EvaluateCommandTest {
         JsonNode hold = drift.get(0);
         assertThat(hold.get("policy").asText()).isEqualTo("hold");
         assertThat(hold.get("blocksAfterChange")).hasSize(3);
-        // Every image of the new normal is above the digits' median error: held about 400 images in.
-        assertThat(hold.get("runs").get(0).get("heldAfter").asLong()).isBetween(300L, 2_000L);
-        assertThat(hold.get("runs").get(0).get("eventsBeforeChange").asLong()).isZero();
+        assertThat(hold.get("runs")).hasSize(2);
+        long afterHold = 0;
+        for (JsonNode seedRun : hold.get("runs")) {
+            // Every image of the new normal is above the digits' median error: held about 400 images in.
+            assertThat(seedRun.get("heldAfter").asLong()).isBetween(300L, 2_000L);
+            assertThat(seedRun.get("eventsBeforeChange").asLong()).isZero();
+            afterHold += 3_000 - seedRun.get("heldAfter").asLong() - 1;
+        }
+        assertThat(hold.get("judgedAfterHold").asLong()).as("both seeds, every image after the hold").isEqualTo(afterHold);
+        assertThat(hold.get("blocksAfterChange").get(0).get("normalJudged").asLong()).as("both seeds pooled")
+                .isBetween(2 * 900L, 2 * 1_000L);
         assertThat(hold.get("alertRateAfterHold").asDouble()).as("alerts go on").isGreaterThan(0.5);
         assertThat(hold.get("underTwiceTargetFrom").isNull()).as("nothing is re-fitted under hold").isTrue();
 

@@ -136,6 +136,16 @@ class DriftDetectorTest {
         SplittableRandom b = new SplittableRandom(11);
         assertThat(feed(restored, 2_000, () -> changed(b))).isEqualTo(feed(d, 2_000, () -> changed(a)));
         assertThat(restored.toBytes()).isEqualTo(d.toBytes());
+
+        // Confirmed, with the old normal back for a while: the mirrored statistic is under way.
+        assertThat(d.phase()).isEqualTo(DriftDetector.Phase.CONFIRMED);
+        feed(d, 500, () -> stationary(r, 0.03));
+        DriftDetector returning = DriftDetector.fromBytes(ByteBuffer.wrap(d.toBytes()));
+        SplittableRandom c = new SplittableRandom(13);
+        SplittableRandom e = new SplittableRandom(13);
+        List<DriftEvent> resumed = feed(d, 1_500, () -> stationary(c, 0.03));
+        assertThat(resumed).extracting(DriftEvent::type).containsExactly(DriftEvent.Type.LEARNING_RESUMED);
+        assertThat(feed(returning, 1_500, () -> stationary(e, 0.03))).as("at the same image").isEqualTo(resumed);
     }
 
     @Test

@@ -18,7 +18,15 @@ class PrequentialEvaluationTest {
     private abstract static class FakeModel implements Autoencoder {
         final List<float[]> learnt = new ArrayList<>();
         final List<Integer> scoredBeforeLearning = new ArrayList<>();
+        /** Rows handed to each step, learnt or not. */
+        final List<Integer> batchRows = new ArrayList<>();
         private long steps;
+
+        @Override
+        public TrainStep trainSkipping(float[][] batch, double[] skipAbove) {
+            batchRows.add(batch.length);
+            return Autoencoder.super.trainSkipping(batch, skipAbove);
+        }
 
         abstract float[] reconstruction();
 
@@ -253,6 +261,13 @@ class PrequentialEvaluationTest {
 
         long alerts = result.caught() + result.falseAlarms();
         assertThat(result.falseAlarms()).as("a target of 5% flags some dim images").isPositive();
+        // Each batch carries, after its 16 stream images, the verdicts on the alerts of the batch three before.
+        for (int b = 0; b < model.batchRows.size(); b++) {
+            int from = (b - 3) * 16;
+            long answered = from < 0 ? 0 : java.util.stream.IntStream.range(from, from + 16)
+                    .filter(p -> result.outcomes()[p] == PrequentialEvaluation.Outcome.FLAGGED).count();
+            assertThat(model.batchRows.get(b)).as("batch %d", b).isEqualTo(16 + (int) answered);
+        }
         long lastBatches = java.util.stream.IntStream.range(2_000 - 3 * 16, 2_000)
                 .filter(p -> result.outcomes()[p] == PrequentialEvaluation.Outcome.FLAGGED).count();
         assertThat(result.verdictsNormal() + result.verdictsAnomaly()).as("every alert answered, but the last three batches'")
