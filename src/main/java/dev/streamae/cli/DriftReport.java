@@ -155,12 +155,25 @@ final class DriftReport {
             for (DriftScenario.Block b : pooled) {
                 line.append(String.format(Locale.ROOT, " %5s", Format.decimals(b.falseAlarmRate() / target, 1)));
             }
-            int under = DriftScenario.staysBelowFrom(pooled, LIMIT * target);
             DriftScenario.Block held = afterHold(c);
-            line.append(String.format(Locale.ROOT, "  %-8s  %s", under < 0 ? "never" : Format.count((long) under * BLOCK),
+            line.append(String.format(Locale.ROOT, "  %-8s  %s", underLimit(c),
                     held == null ? "-" : Format.percent(held.alertRate())));
             out.println(line);
         }
+    }
+
+    /**
+     * Images after the change from which the pooled rate stays under the limit: "never", or "-"
+     * under hold, where the old calibration keeps judging on purpose and every alert is wanted.
+     */
+    private String underLimit(Case c) {
+        Long from = underLimitFrom(c);
+        return c.policy() == DriftPolicy.HOLD ? "-" : from == null ? "never" : Format.count(from);
+    }
+
+    private Long underLimitFrom(Case c) {
+        int under = DriftScenario.staysBelowFrom(pooledBlocks(c), LIMIT * target);
+        return c.policy() == DriftPolicy.HOLD || under < 0 ? null : (long) under * BLOCK;
     }
 
     private static String after(long delay) {
@@ -212,8 +225,7 @@ final class DriftReport {
                 blocks.add(bm);
             }
             m.put("blocksAfterChange", blocks);
-            int under = DriftScenario.staysBelowFrom(pooledBlocks(c), LIMIT * target);
-            m.put("underTwiceTargetFrom", under < 0 ? null : (long) under * BLOCK);
+            m.put("underTwiceTargetFrom", underLimitFrom(c));
             DriftScenario.Block held = afterHold(c);
             m.put("judgedAfterHold", held == null ? null : held.judged());
             m.put("alertsAfterHold", held == null ? null : held.flagged());
