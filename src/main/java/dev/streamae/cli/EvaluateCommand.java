@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.streamae.image.Datasets;
 import dev.streamae.model.Auroc;
+import dev.streamae.model.DriftPolicy;
+import dev.streamae.model.DriftScenario;
 import dev.streamae.model.ErrorMetric;
 import dev.streamae.model.OneClassEvaluation;
 import dev.streamae.model.PrequentialEvaluation;
@@ -37,6 +39,14 @@ import picocli.CommandLine.Option;
                         + "normal images against the target, recall, precision and F1 of the alerts, the F1 of the "
                         + "best fixed threshold in hindsight (the oracle: how good the alerts could be with labels), "
                         + "AUROC, and the contamination the calibration estimated. Pooled over --seeds replays.",
+                "Drift (--drift-scenarios, --drift-policies): streams whose normal changes for good at image "
+                        + "--drift-at, replayed under each drift.policy: where the detector suspected and confirmed "
+                        + "the change or held learning, and the false-alarm rate on the new normal in blocks of 1,000 "
+                        + "images after it.",
+                "Feedback (--feedback-share): MNIST digits with one Fashion-MNIST class injected "
+                        + "(--feedback-anomalies, dresses by default: they look most like digits to the model), "
+                        + "replayed without and with a simulated operator who answers a share of the alerts with "
+                        + "the true label, each verdict entering the trainer's batches --feedback-delay batches later.",
                 "Then the one-class protocol: a model per digit trained on that digit only, AUROC of its errors "
                         + "on the held-out digits (the digit normal, all others anomalies) per error metric, and "
                         + "the mean over the ten digits.",
@@ -56,8 +66,9 @@ final class EvaluateCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     List<Double> rates;
 
-    @Option(names = "--images", paramLabel = "N", defaultValue = "40000",
-            description = "Images per replay (the digits repeat every 8,000). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--images", paramLabel = "N", defaultValue = "60000",
+            description = "Images per replay of the contamination and feedback tables (the digits repeat every "
+                    + "8,000). Default: ${DEFAULT-VALUE}.")
     int images;
 
     @Option(names = "--seeds", paramLabel = "N", defaultValue = "3",
@@ -90,6 +101,47 @@ final class EvaluateCommand implements Callable<Integer> {
             description = "Do not learn flagged images (train.skip.anomalies). Default: ${DEFAULT-VALUE}.")
     boolean skipAnomalies = DEFAULTS.skipAnomalies();
 
+    @Option(names = "--drift-scenarios", paramLabel = "NAME[,NAME...]", split = ",",
+            defaultValue = "digits-0-4-to-5-9,digits-to-fashion",
+            description = "Drift scenarios: digits-0-4-to-5-9 (MNIST digits 0-4, then 5-9, Fashion-MNIST anomalies), "
+                    + "digits-to-fashion (MNIST digits, then Fashion-MNIST; anomalies the other set), or none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    List<String> driftScenarios;
+
+    @Option(names = "--drift-policies", paramLabel = "POLICY[,POLICY]", split = ",", defaultValue = "adapt,hold",
+            description = "drift.policy values each scenario is replayed under: adapt, hold. Default: ${DEFAULT-VALUE}.")
+    List<String> driftPolicies;
+
+    @Option(names = "--drift-at", paramLabel = "N", defaultValue = "20000",
+            description = "Image at which the normal changes. Default: ${DEFAULT-VALUE}.")
+    int driftAt;
+
+    @Option(names = "--drift-after", paramLabel = "N", defaultValue = "15000",
+            description = "Images after the change. Default: ${DEFAULT-VALUE}.")
+    int driftAfter;
+
+    @Option(names = "--drift-anomaly-rate", paramLabel = "RATE", defaultValue = "0.03",
+            description = "Anomalies injected throughout the drift scenarios, in [0, 0.5). Default: ${DEFAULT-VALUE}.")
+    double driftAnomalyRate;
+
+    @Option(names = "--feedback-share", paramLabel = "FRACTION", defaultValue = "0.2",
+            description = "Share of the alerts the simulated operator answers, in [0, 1]; 0 leaves the feedback "
+                    + "table out. Default: ${DEFAULT-VALUE}.")
+    double feedbackShare;
+
+    @Option(names = "--feedback-delay", paramLabel = "BATCHES", defaultValue = "5",
+            description = "Batches between an alert and the batch its verdict enters. Default: ${DEFAULT-VALUE}.")
+    int feedbackDelay;
+
+    @Option(names = "--feedback-anomalies", paramLabel = "CLASS", defaultValue = "dress",
+            description = "Fashion-MNIST class injected as anomalies in the feedback stream: t-shirt, trouser, "
+                    + "pullover, dress, coat, sandal, shirt, sneaker, bag or ankle-boot. Default: ${DEFAULT-VALUE}.")
+    String feedbackAnomalies;
+
+    @Option(names = "--feedback-anomaly-rate", paramLabel = "RATE", defaultValue = "0.03",
+            description = "Anomalies injected into the feedback stream, in (0, 0.5). Default: ${DEFAULT-VALUE}.")
+    double feedbackAnomalyRate;
+
     @Option(names = "--one-class-epochs", paramLabel = "N", defaultValue = "60",
             description = "Epochs each one-class model trains on its digit; 0 leaves the protocol out. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -99,27 +151,7 @@ final class EvaluateCommand implements Callable<Integer> {
     Path json;
 
     /** One contamination level's replays, pooled. */
-    private record Row(double rate, List<PrequentialEvaluation.Result> runs) {
-
-        long sum(java.util.function.ToLongFunction<PrequentialEvaluation.Result> f) {
-            return runs.stream().mapToLong(f).sum();
-        }
-
-        double mean(java.util.function.ToDoubleFunction<PrequentialEvaluation.Result> f) {
-            return runs.stream().mapToDouble(f).filter(Double::isFinite).average().orElse(Double.NaN);
-        }
-
-        Auroc.Confusion alerts() {
-            long caught = sum(PrequentialEvaluation.Result::caught);
-            long falseAlarms = sum(PrequentialEvaluation.Result::falseAlarms);
-            return new Auroc.Confusion(caught, falseAlarms, sum(PrequentialEvaluation.Result::normalJudged) - falseAlarms,
-                    sum(PrequentialEvaluation.Result::anomaliesJudged) - caught);
-        }
-
-        double falseAlarmRate() {
-            long normal = sum(PrequentialEvaluation.Result::normalJudged);
-            return normal == 0 ? Double.NaN : (double) sum(PrequentialEvaluation.Result::falseAlarms) / normal;
-        }
+    private record Row(double rate, Pooled pooled) {
     }
 
     @Override
@@ -130,32 +162,51 @@ final class EvaluateCommand implements Callable<Integer> {
         Datasets.Labelled digits = Datasets.mnistTrain();
         Datasets.Labelled fashion = Datasets.fashion();
         out.printf(Locale.ROOT, "alerts at a target false-alarm rate of %s: calibration window %s, recalibrated every %d "
-                        + "batches, warm-up %s, flagged images %s; metric %s%n", percent(falseAlarmRate),
+                        + "batches, warm-up %s, flagged images %s; metric %s%n", Format.percent(falseAlarmRate),
                 Format.count(window), recalibrateEvery, Format.count(warmup), skipAnomalies ? "not learnt" : "learnt",
                 metric.id());
         out.printf(Locale.ROOT, "replays of %s images (MNIST's %s training digits, cycled, with Fashion-MNIST injected), "
-                        + "%d seed(s) from %d: %s, Adam lr %s, batch %d%n", Format.count(images),
-                Format.count(digits.count()), seeds, model.seed, model.layers, model.learningRate, model.batchSize);
+                        + "%d seed(s) from %d: %s, Adam lr %s, batch %d; drift.policy %s%n", Format.count(images),
+                Format.count(digits.count()), seeds, model.seed, model.layers, model.learningRate, model.batchSize,
+                DEFAULTS.driftPolicy().id());
         out.flush();
 
         PrequentialEvaluation.Settings settings = new PrequentialEvaluation.Settings(model.batchSize, falseAlarmRate,
-                window, recalibrateEvery, warmup, skipAnomalies);
+                window, recalibrateEvery, warmup, skipAnomalies, DEFAULTS.driftPolicy());
         ProgressBar bar = ProgressBar.onConsole(out);
+        DriftReport.Replayer replayer = (label, stream, s, operator, seed) -> {
+            long start = System.nanoTime();
+            return PrequentialEvaluation.run(model.newModel(metric, seed), stream, s, operator,
+                    (done, total) -> bar.update(label, done, total, done / ((System.nanoTime() - start) / 1e9)));
+        };
         List<Row> rows = new ArrayList<>();
         for (double rate : rates) {
             List<PrequentialEvaluation.Result> runs = new ArrayList<>();
             for (int s = 0; s < seeds; s++) {
                 long seed = model.seed + s;
-                PrequentialStream stream = PrequentialStream.cycle(digits, fashion, rate, images, seed);
-                long start = System.nanoTime();
-                String label = String.format(Locale.ROOT, "%s contamination, seed %d", percent(rate), seed);
-                runs.add(PrequentialEvaluation.run(model.newModel(metric, seed), stream, settings,
-                        (done, total) -> bar.update(label, done, total, done / ((System.nanoTime() - start) / 1e9))));
+                runs.add(replayer.run(String.format(Locale.ROOT, "%s contamination, seed %d", Format.percent(rate), seed),
+                        PrequentialStream.cycle(digits, fashion, rate, images, seed), settings,
+                        PrequentialEvaluation.Operator.NONE, seed));
             }
-            rows.add(new Row(rate, runs));
+            rows.add(new Row(rate, new Pooled(runs)));
         }
         bar.clear();
         printAlerts(out, rows);
+
+        DriftReport drift = null;
+        if (!scenarios().isEmpty()) {
+            drift = DriftReport.run(scenarios(), policies(), driftAt, driftAfter, driftAnomalyRate, model.seed, seeds,
+                    settings, replayer);
+            bar.clear();
+            drift.print(out);
+        }
+        FeedbackReport feedback = null;
+        if (feedbackShare > 0) {
+            feedback = FeedbackReport.run(fashionClass(), feedbackAnomalyRate, images, feedbackShare, feedbackDelay,
+                    model.seed, seeds, settings, replayer);
+            bar.clear();
+            feedback.print(out);
+        }
 
         List<OneClassEvaluation.DigitResult> oneClass = List.of();
         if (oneClassEpochs > 0) {
@@ -168,12 +219,45 @@ final class EvaluateCommand implements Callable<Integer> {
             printOneClass(out, oneClass);
         }
         if (json != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), toJson(rows, oneClass));
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
+                    toJson(rows, drift, feedback, oneClass));
             out.println();
             out.println("wrote " + json.toAbsolutePath().normalize());
         }
         out.flush();
         return 0;
+    }
+
+    /** The scenarios asked for, in order; none for {@code --drift-scenarios none}. */
+    private List<DriftScenario> scenarios() {
+        if (driftScenarios.size() == 1 && driftScenarios.get(0).trim().equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        try {
+            return driftScenarios.stream().map(DriftScenario::of).distinct().toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--drift-scenarios: " + e.getMessage() + ", or none", e);
+        }
+    }
+
+    private List<DriftPolicy> policies() {
+        try {
+            return driftPolicies.stream().map(DriftPolicy::of).distinct().toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--drift-policies must be adapt, hold or both, got "
+                    + String.join(",", driftPolicies), e);
+        }
+    }
+
+    /** The Fashion-MNIST label of {@code --feedback-anomalies}. */
+    private int fashionClass() {
+        for (int label = 0; label < 10; label++) {
+            if (Datasets.fashionClass(label).equalsIgnoreCase(feedbackAnomalies.trim())) {
+                return label;
+            }
+        }
+        throw new IllegalArgumentException("--feedback-anomalies must be a Fashion-MNIST class (t-shirt, trouser, "
+                + "pullover, dress, coat, sandal, shirt, sneaker, bag, ankle-boot), got " + feedbackAnomalies);
     }
 
     private void validate(CommandLine cmd) {
@@ -191,27 +275,54 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd, "--images " + images + " leaves too little after a warm-up of "
                     + warmup + ": raise --images or lower --warmup");
         }
+        try {
+            scenarios();
+            policies();
+            fashionClass();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
+        }
+        if (driftAt < warmup + 10L * model.batchSize) {
+            throw new CommandLine.ParameterException(cmd, "--drift-at " + driftAt + " leaves too little before the "
+                    + "change after a warm-up of " + warmup + ": raise --drift-at or lower --warmup");
+        }
+        ModelOptions.requireAtLeast(cmd, "--drift-after", driftAfter, DriftReport.BLOCK);
+        if (!(driftAnomalyRate >= 0 && driftAnomalyRate < 0.5)) {
+            throw new CommandLine.ParameterException(cmd, "--drift-anomaly-rate must be in [0, 0.5), got "
+                    + driftAnomalyRate);
+        }
+        if (!(feedbackShare >= 0 && feedbackShare <= 1)) {
+            throw new CommandLine.ParameterException(cmd, "--feedback-share must be in [0, 1], got " + feedbackShare);
+        }
+        ModelOptions.requireAtLeast(cmd, "--feedback-delay", feedbackDelay, 1);
+        if (!(feedbackAnomalyRate > 0 && feedbackAnomalyRate < 0.5)) {
+            throw new CommandLine.ParameterException(cmd, "--feedback-anomaly-rate must be in (0, 0.5), got "
+                    + feedbackAnomalyRate);
+        }
     }
 
     private void printAlerts(PrintWriter out, List<Row> rows) {
         out.println();
-        out.printf(Locale.ROOT, "  %-13s  %-9s  %-6s  %-23s  %-6s  %-6s  %-9s  %-6s  %-9s  %-9s  %s%n", "contamination",
-                "anomalies", "AUROC", "false-alarm rate (x tgt)", "alerts", "recall", "precision", "F1", "oracle F1",
-                "F1/oracle", "est. contamination");
+        out.printf(Locale.ROOT, "  %-13s  %-9s  %-6s  %-23s  %-6s  %-6s  %-9s  %-6s  %-9s  %-9s  %-18s  %s%n",
+                "contamination", "anomalies", "AUROC", "false-alarm rate (x tgt)", "alerts", "recall", "precision", "F1",
+                "oracle F1", "F1/oracle", "est. contamination", "drift events");
         for (Row row : rows) {
-            Auroc.Confusion c = row.alerts();
-            double far = row.falseAlarmRate();
-            double oracle = row.mean(PrequentialEvaluation.Result::oracleF1);
+            Pooled p = row.pooled();
+            Auroc.Confusion c = p.alerts();
+            double far = p.falseAlarmRate();
+            double oracle = p.mean(PrequentialEvaluation.Result::oracleF1);
             // Without anomalies every alert is a false alarm: recall, precision and F1 say nothing.
-            boolean anomalies = c.truePositives() + c.falseNegatives() > 0;
-            out.printf(Locale.ROOT, "  %-13s  %-9s  %-6s  %-23s  %-6s  %-6s  %-9s  %-6s  %-9s  %-9s  %s%n",
-                    percent(row.rate()), Format.count(row.sum(PrequentialEvaluation.Result::anomaliesJudged)),
-                    ratio3(row.mean(PrequentialEvaluation.Result::auroc)),
-                    String.format(Locale.ROOT, "%s (%sx)", percent(far), times(far / falseAlarmRate)),
-                    Format.count(c.truePositives() + c.falsePositives()), ratio3(anomalies ? c.recall() : Double.NaN),
-                    ratio3(anomalies ? c.precision() : Double.NaN), ratio3(anomalies ? c.f1() : Double.NaN),
-                    ratio3(oracle), times(c.f1() / oracle),
-                    percent(row.mean(PrequentialEvaluation.Result::contamination)));
+            boolean anomalies = p.anomalies();
+            out.printf(Locale.ROOT, "  %-13s  %-9s  %-6s  %-23s  %-6s  %-6s  %-9s  %-6s  %-9s  %-9s  %-18s  %d%n",
+                    Format.percent(row.rate()), Format.count(p.sum(PrequentialEvaluation.Result::anomaliesJudged)),
+                    Format.decimals(p.mean(PrequentialEvaluation.Result::auroc), 3),
+                    String.format(Locale.ROOT, "%s (%sx)", Format.percent(far), Format.decimals(far / falseAlarmRate, 2)),
+                    Format.count(c.truePositives() + c.falsePositives()),
+                    Format.decimals(anomalies ? c.recall() : Double.NaN, 3),
+                    Format.decimals(anomalies ? c.precision() : Double.NaN, 3),
+                    Format.decimals(anomalies ? c.f1() : Double.NaN, 3), Format.decimals(oracle, 3),
+                    Format.decimals(c.f1() / oracle, 2),
+                    Format.percent(p.mean(PrequentialEvaluation.Result::contamination)), p.driftEvents());
         }
         out.flush();
     }
@@ -230,7 +341,12 @@ final class EvaluateCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private Map<String, Object> toJson(List<Row> rows, List<OneClassEvaluation.DigitResult> oneClass) {
+    private static String ratio3(double value) {
+        return Format.decimals(value, 3);
+    }
+
+    private Map<String, Object> toJson(List<Row> rows, DriftReport drift, FeedbackReport feedback,
+                                       List<OneClassEvaluation.DigitResult> oneClass) {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("layers", model.layers.toString());
         settings.put("learningRate", model.learningRate);
@@ -244,24 +360,12 @@ final class EvaluateCommand implements Callable<Integer> {
         settings.put("warmup", warmup);
         settings.put("metric", metric.id());
         settings.put("skipAnomalies", skipAnomalies);
+        settings.put("driftPolicy", DEFAULTS.driftPolicy().id());
         List<Map<String, Object>> alerts = new ArrayList<>();
         for (Row row : rows) {
-            Auroc.Confusion c = row.alerts();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("contamination", row.rate());
-            r.put("normalJudged", row.sum(PrequentialEvaluation.Result::normalJudged));
-            r.put("falseAlarms", c.falsePositives());
-            r.put("falseAlarmRate", finiteOrNull(row.falseAlarmRate()));
-            r.put("anomaliesJudged", row.sum(PrequentialEvaluation.Result::anomaliesJudged));
-            r.put("caught", c.truePositives());
-            boolean anomalies = c.truePositives() + c.falseNegatives() > 0;
-            r.put("recall", anomalies ? finiteOrNull(c.recall()) : null);
-            r.put("precision", anomalies ? finiteOrNull(c.precision()) : null);
-            r.put("f1", anomalies ? finiteOrNull(c.f1()) : null);
-            r.put("oracleF1", finiteOrNull(row.mean(PrequentialEvaluation.Result::oracleF1)));
-            r.put("auroc", finiteOrNull(row.mean(PrequentialEvaluation.Result::auroc)));
-            r.put("estimatedContamination", finiteOrNull(row.mean(PrequentialEvaluation.Result::contamination)));
-            r.put("skipped", row.sum(PrequentialEvaluation.Result::skipped));
+            r.putAll(row.pooled().toJson());
             alerts.add(r);
         }
         List<Map<String, Object>> digits = new ArrayList<>();
@@ -277,6 +381,12 @@ final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("settings", settings);
         root.put("alerts", alerts);
+        if (drift != null) {
+            root.put("drift", drift.toJson());
+        }
+        if (feedback != null) {
+            root.put("feedback", feedback.toJson());
+        }
         if (!oneClass.isEmpty()) {
             Map<String, Object> mean = new LinkedHashMap<>();
             for (ErrorMetric m : ErrorMetric.values()) {
@@ -285,22 +395,5 @@ final class EvaluateCommand implements Callable<Integer> {
             root.put("oneClass", Map.of("epochs", oneClassEpochs, "digits", digits, "meanAuroc", mean));
         }
         return root;
-    }
-
-    private static String percent(double fraction) {
-        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.2f%%", 100 * fraction) : "-";
-    }
-
-    private static String ratio3(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.3f", value) : "-";
-    }
-
-    private static String times(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.2f", value) : "-";
-    }
-
-    /** JSON has no NaN: an undefined ratio is null. */
-    private static Double finiteOrNull(double value) {
-        return Double.isFinite(value) ? value : null;
     }
 }

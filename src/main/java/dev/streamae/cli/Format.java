@@ -17,4 +17,19 @@ final class Format {
     static String ratio(double value) {
         return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.4f", value);
     }
+
+    /** A fraction as a percentage to two decimals, {@code 0.40%}; "-" when undefined. */
+    static String percent(double fraction) {
+        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.2f%%", 100 * fraction) : "-";
+    }
+
+    /** A value to {@code places} decimals; "-" when undefined. */
+    static String decimals(double value, int places) {
+        return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + places + "f", value) : "-";
+    }
+
+    /** JSON has no NaN: an undefined ratio is null. */
+    static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
+    }
 }

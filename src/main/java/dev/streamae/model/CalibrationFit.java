@@ -237,6 +237,12 @@ public final class CalibrationFit {
             // below the crossing continued flat) thinned out at the normal rate; solved for the count:
             // anchored = above - (k - anchored (1 + crossing / s2)) e^(-crossing / s1).
             double crossing = crossing(w, s1, s2);
+            if (!(crossing > 0)) {
+                // The heavy component is denser than the light one right from u: it is the bulk of
+                // the tail, not a few anomalies (a young model's errors have such a two-scale tail
+                // with no anomaly at all), and the count below would divide 0 by 0.
+                return new Mixture(u, k, 1, mean, mean, 0);
+            }
             int above = sorted.length - countBelow(sorted, u + crossing);
             double thin = Math.exp(-crossing / s1);
             double anchored = Math.max(0, (above - k * thin) / (1 - (1 + crossing / s2) * thin));

@@ -4,6 +4,7 @@ import dev.streamae.model.AlertCalibrator;
 import dev.streamae.model.Autoencoder;
 import dev.streamae.model.Calibration;
 import dev.streamae.model.DriftEvent;
+import dev.streamae.model.ExampleOrigin;
 import dev.streamae.model.Snapshot;
 import dev.streamae.model.TrainStep;
 import java.nio.ByteBuffer;
@@ -351,15 +352,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         pending.clear();
         float[][] rows = new float[examples.size()][];
         long batch = nextBatch++;
-        double streamSkipAbove = calibrator.skipAbove(batch);
-        double[] skipAbove = new double[rows.length];
+        ExampleOrigin[] origins = origins(examples);
         for (int i = 0; i < rows.length; i++) {
-            TrainingExample example = examples.get(i).value;
-            rows[i] = example.image().pixels();
-            // An operator's "normal" is learnt whatever its error; "anomaly" never is.
-            skipAbove[i] = example.verdict() == null ? streamSkipAbove
-                    : example.verdict() == Verdict.NORMAL ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            rows[i] = examples.get(i).value.image().pixels();
         }
+        // An operator's "normal" is learnt whatever its error; "anomaly" never is.
+        double[] skipAbove = calibrator.skipAbove(batch, origins);
         Autoencoder stepModel = model;
         java.util.function.Supplier<TrainStep> step = () -> {
             if (stepFailed.get()) {
@@ -428,7 +426,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         double lossSum = progress.lossSum();
         long lossSteps = progress.lossSteps();
-        AlertCalibrator.BatchErrors errors = split(done.examples(), step.errorsBefore());
+        AlertCalibrator.BatchErrors errors = AlertCalibrator.BatchErrors.split(step.errorsBefore(), origins(done.examples()));
         int feedbackLearnt = errors.confirmedNormal().length;
         int skipped = errors.stream().length - (step.learnt() - feedbackLearnt);  // verdicts "normal" are always learnt
         if (step.stepped()) {
@@ -460,31 +458,15 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
     }
 
-    /** A batch's errors split by where its examples came from: the stream, or an operator's verdict. */
-    private static AlertCalibrator.BatchErrors split(List<KeyValue<Long, TrainingExample>> examples, double[] errors) {
-        int normal = 0;
-        int anomalies = 0;
-        for (KeyValue<Long, TrainingExample> kv : examples) {
-            Verdict v = kv.value.verdict();
-            normal += v == Verdict.NORMAL ? 1 : 0;
-            anomalies += v == Verdict.ANOMALY ? 1 : 0;
-        }
-        if (normal + anomalies == 0) {
-            return AlertCalibrator.BatchErrors.of(errors);
-        }
-        double[] stream = new double[errors.length - normal - anomalies];
-        double[] confirmedNormal = new double[normal];
-        int s = 0;
-        int n = 0;
-        for (int i = 0; i < errors.length; i++) {
+    /** Where each example of a batch came from: the stream, or an operator's verdict. */
+    private static ExampleOrigin[] origins(List<KeyValue<Long, TrainingExample>> examples) {
+        ExampleOrigin[] origins = new ExampleOrigin[examples.size()];
+        for (int i = 0; i < origins.length; i++) {
             Verdict v = examples.get(i).value.verdict();
-            if (v == null) {
-                stream[s++] = errors[i];
-            } else if (v == Verdict.NORMAL) {
-                confirmedNormal[n++] = errors[i];
-            }
+            origins[i] = v == null ? ExampleOrigin.STREAM
+                    : v == Verdict.NORMAL ? ExampleOrigin.CONFIRMED_NORMAL : ExampleOrigin.CONFIRMED_ANOMALY;
         }
-        return new AlertCalibrator.BatchErrors(stream, confirmedNormal, anomalies);
+        return origins;
     }
 
     /**

@@ -125,4 +125,23 @@ class CalibrationFitTest {
         bad[7] = Double.POSITIVE_INFINITY;
         assertThatThrownBy(() -> CalibrationFit.fit(bad, RATE)).hasMessageContaining("finite");
     }
+
+    @Test
+    void aYoungModelsTailWhoseHeavyPartDominatesFromTheCutIsFittedWithoutAnomalies() throws Exception {
+        // Errors a replay recorded: above the 0.7 quantile the mixture's heavy part is denser than
+        // the light one from the cut on, so the anomaly count above the crossing was 0 / 0 and the
+        // fit threw (NaN knots) on a clean stream.
+        double[] errors;
+        try (var in = CalibrationFitTest.class.getResourceAsStream("/calibration/young-model-errors.txt")) {
+            errors = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).lines()
+                    .filter(line -> !line.startsWith("#")).mapToDouble(Double::parseDouble).toArray();
+        }
+        assertThat(errors).hasSize(1_600);
+        Calibration c = CalibrationFit.fit(errors, RATE);
+        assertThat(c.contamination()).isZero();
+        double[] sorted = errors.clone();
+        java.util.Arrays.sort(sorted);
+        assertThat(c.threshold(RATE)).as("about the window's own 1 - rate quantile")
+                .isBetween(sorted[(int) (sorted.length * (1 - 2 * RATE))], sorted[sorted.length - 1]);
+    }
 }
