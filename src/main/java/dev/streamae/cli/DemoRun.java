@@ -250,10 +250,11 @@ final class DemoRun {
             sb.append("  trainer's events     ").append(seen.isEmpty() ? "none" : String.join(", ", seen)).append('\n');
             StringBuilder windows = new StringBuilder();
             long last = scores.values().stream().mapToLong(s -> s.score().imageTimestamp()).max().orElse(driftedAt);
-            for (long from = driftedAt; from < last; from += DRIFT_WINDOW_SECONDS * 1000L) {
-                long to = from + DRIFT_WINDOW_SECONDS * 1000L;
+            for (long start = driftedAt; start < last; start += DRIFT_WINDOW_SECONDS * 1000L) {
+                long from = start;
+                long to = start + DRIFT_WINDOW_SECONDS * 1000L;
                 DetectionSummary window = DetectionSummary.of(scores.values().stream().map(Seen::score)
-                                .filter(s -> s.imageTimestamp() >= to - DRIFT_WINDOW_SECONDS * 1000L && s.imageTimestamp() < to)
+                                .filter(s -> s.imageTimestamp() >= from && s.imageTimestamp() < to)
                                 .toList(), s -> Boolean.TRUE.equals(injected.get(s.id())), settings.falseAlarmRate());
                 windows.append(' ').append(DetectionSummary.percent(window.falseAlarmRate()));
             }

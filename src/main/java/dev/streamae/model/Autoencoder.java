@@ -72,13 +72,6 @@ public interface Autoencoder {
         return new TrainStep(step.loss(), errors, null, kept.size());
     }
 
-    /** {@link #trainSkipping(float[][], double[])} with one threshold for every row. */
-    default TrainStep trainSkipping(float[][] batch, double skipAbove) {
-        double[] each = new double[batch.length];
-        java.util.Arrays.fill(each, skipAbove);
-        return trainSkipping(batch, each);
-    }
-
     /** Codes, reconstructions and per-image errors for a batch, in one forward pass. */
     Scores score(float[][] batch);
 

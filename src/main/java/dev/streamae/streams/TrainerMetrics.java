@@ -21,8 +21,6 @@ public final class TrainerMetrics {
     private final DoubleAdder lossSinceRead = new DoubleAdder();
     private final AtomicLong verdictsNormal = new AtomicLong();
     private final AtomicLong verdictsAnomaly = new AtomicLong();
-    private final AtomicLong events = new AtomicLong();
-    private volatile ModelEvent lastEvent;
     /** The newest {@link #MAX_EVENTS} drift events this process sent, oldest first. */
     private final java.util.Deque<ModelEvent> recentEvents = new java.util.concurrent.ConcurrentLinkedDeque<>();
     static final int MAX_EVENTS = 100;
@@ -49,8 +47,6 @@ public final class TrainerMetrics {
     }
 
     void event(ModelEvent event) {
-        lastEvent = event;
-        events.incrementAndGet();
         recentEvents.addLast(event);
         while (recentEvents.size() > MAX_EVENTS) {
             recentEvents.pollFirst();
@@ -67,19 +63,9 @@ public final class TrainerMetrics {
         return verdictsAnomaly.get();
     }
 
-    /** Drift events this process sent. */
-    public long events() {
-        return events.get();
-    }
-
     /** The newest drift events this process sent (at most 100), oldest first. */
     public java.util.List<ModelEvent> recentEvents() {
         return java.util.List.copyOf(recentEvents);
-    }
-
-    /** The last drift event this process sent, or null. */
-    public ModelEvent lastEvent() {
-        return lastEvent;
     }
 
     void published(TrainingMetrics record) {

@@ -1,5 +1,6 @@
 package dev.streamae.streams;
 
+import dev.streamae.model.ExampleOrigin;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -42,8 +43,11 @@ public record TrainingExample(ValidImage image, Verdict verdict) {
         return new TrainingExample(ValidImageCodec.decode(bytes), null);
     }
 
-    /** Whether this came from an operator, not from the image stream. */
-    public boolean feedback() {
-        return verdict != null;
+    /** Where it came from, as the calibrator tells rows apart: the stream, or an operator's verdict. */
+    public ExampleOrigin origin() {
+        if (verdict == null) {
+            return ExampleOrigin.STREAM;
+        }
+        return verdict == Verdict.NORMAL ? ExampleOrigin.CONFIRMED_NORMAL : ExampleOrigin.CONFIRMED_ANOMALY;
     }
 }

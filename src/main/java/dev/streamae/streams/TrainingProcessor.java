@@ -94,8 +94,12 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     /** Where optimiser steps run: a thread of the task's own, or the stream thread (deterministic tests). */
     enum StepThread { OWN, CALLER }
 
-    /** A step handed to the step thread: its batch number, the examples it covers (put back if it fails). */
-    private record InFlight(long batch, List<KeyValue<Long, TrainingExample>> examples, CompletableFuture<TrainStep> outcome) {
+    /**
+     * A step handed to the step thread: its batch number, the examples it covers (put back if it
+     * fails) and where each came from.
+     */
+    private record InFlight(long batch, List<KeyValue<Long, TrainingExample>> examples, ExampleOrigin[] origins,
+                            CompletableFuture<TrainStep> outcome) {
     }
 
     private final StreamAeSettings settings;
@@ -352,9 +356,10 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         pending.clear();
         float[][] rows = new float[examples.size()][];
         long batch = nextBatch++;
-        ExampleOrigin[] origins = origins(examples);
+        ExampleOrigin[] origins = new ExampleOrigin[rows.length];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = examples.get(i).value.image().pixels();
+            origins[i] = examples.get(i).value.origin();
         }
         // An operator's "normal" is learnt whatever its error; "anomaly" never is.
         double[] skipAbove = calibrator.skipAbove(batch, origins);
@@ -372,7 +377,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         };
         CompletableFuture<TrainStep> outcome = stepExecutor == null
                 ? completedOrFailed(step) : CompletableFuture.supplyAsync(step, stepExecutor);
-        inFlight.add(new InFlight(batch, examples, outcome));
+        inFlight.add(new InFlight(batch, examples, origins, outcome));
     }
 
     private static CompletableFuture<TrainStep> completedOrFailed(java.util.function.Supplier<TrainStep> step) {
@@ -426,7 +431,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         double lossSum = progress.lossSum();
         long lossSteps = progress.lossSteps();
-        AlertCalibrator.BatchErrors errors = AlertCalibrator.BatchErrors.split(step.errorsBefore(), origins(done.examples()));
+        AlertCalibrator.BatchErrors errors = AlertCalibrator.BatchErrors.split(step.errorsBefore(), done.origins());
         int feedbackLearnt = errors.confirmedNormal().length;
         int skipped = errors.stream().length - (step.learnt() - feedbackLearnt);  // verdicts "normal" are always learnt
         if (step.stepped()) {
@@ -458,17 +463,6 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
     }
 
-    /** Where each example of a batch came from: the stream, or an operator's verdict. */
-    private static ExampleOrigin[] origins(List<KeyValue<Long, TrainingExample>> examples) {
-        ExampleOrigin[] origins = new ExampleOrigin[examples.size()];
-        for (int i = 0; i < origins.length; i++) {
-            Verdict v = examples.get(i).value.verdict();
-            origins[i] = v == null ? ExampleOrigin.STREAM
-                    : v == Verdict.NORMAL ? ExampleOrigin.CONFIRMED_NORMAL : ExampleOrigin.CONFIRMED_ANOMALY;
-        }
-        return origins;
-    }
-
     /**
      * Forwards the drift events folded in since the last call, after a checkpoint that covers the
      * batches they came from: a replay after a crash starts past those batches and so never sends
@@ -481,18 +475,19 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     }
 
     private void sendCheckpointedEvents() {
-        checkpoint();  // folds whatever is in flight, which may add events of its own
-        boolean recalibrated = false;
-        for (ModelEvent event : unsent) {
+        List<ModelEvent> sending = new ArrayList<>(unsent);
+        unsent.clear();
+        if (sending.stream().anyMatch(e -> e.type().equals(DriftEvent.Type.RECALIBRATED.name()))) {
+            // Scorers judge by the calibration published with the model: give them the new normal's
+            // now. Publishing checkpoints too.
+            publish(context.currentSystemTimeMs());
+        } else {
+            checkpoint();
+        }
+        // Either folded whatever was in flight, which may have added events: the caller sends those next.
+        for (ModelEvent event : sending) {
             context.forward(new Record<>(settings.modelName(), TrainerTopology.Published.event(event), event.timestamp()));
             metrics.event(event);
-            recalibrated |= event.type().equals(DriftEvent.Type.RECALIBRATED.name());
-        }
-        unsent.clear();
-        if (recalibrated) {
-            // Scorers judge by the calibration published with the model: give them the new normal's now
-            // (this folds and checkpoints again, which may add events: the caller sends them too).
-            publish(context.currentSystemTimeMs());
         }
     }
 
