@@ -47,7 +47,7 @@ final class BufferReplay {
      * @param timeout how long the committed offset and the records may take to arrive
      */
     static Replayed read(Map<String, Object> appConfigs, String applicationId, TopicPartition partition, long from,
-                         ImageDecoder decoder, Duration timeout) {
+                         ImageDecoder decoder, ModelRouting routing, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = ImagesConsumer.open(appConfigs,
                 applicationId + "-buffer-replay-" + partition.partition(), applicationId)) {
@@ -77,7 +77,7 @@ final class BufferReplay {
                         break;
                     }
                     try {
-                        images.add(new SourcedImage(ImageValidator.validate(decoder, record.key(), record.value(),
+                        images.add(new SourcedImage(ImageValidator.validate(decoder, routing, record.key(), record.value(),
                                 record.timestamp()), record.offset()));
                     } catch (RuntimeException e) {
                         skipped++;

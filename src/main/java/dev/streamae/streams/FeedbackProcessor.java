@@ -67,6 +67,7 @@ final class FeedbackProcessor implements Processor<String, FeedbackRecord, Strin
     private static final Logger LOG = LoggerFactory.getLogger(FeedbackProcessor.class);
 
     private final ImageDecoder decoder;
+    private final ModelRouting routing;
     private final ImageLookup.Opener lookups;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> applied;
@@ -75,8 +76,9 @@ final class FeedbackProcessor implements Processor<String, FeedbackRecord, Strin
     private TaskSensors sensors;
     private Sensor rejectedSensor;
 
-    FeedbackProcessor(ImageDecoder decoder, ImageLookup.Opener lookups) {
+    FeedbackProcessor(ImageDecoder decoder, ModelRouting routing, ImageLookup.Opener lookups) {
         this.decoder = decoder;
+        this.routing = routing;
         this.lookups = lookups;
     }
 
@@ -157,7 +159,7 @@ final class FeedbackProcessor implements Processor<String, FeedbackRecord, Strin
         ImageLookup.Stored stored = lookup().read(partition, offset);
         ValidImage image;
         try {
-            image = ImageValidator.validate(decoder, stored.key(), stored.value(), stored.timestamp());
+            image = ImageValidator.validate(decoder, routing, stored.key(), stored.value(), stored.timestamp());
         } catch (RuntimeException e) {
             throw new InvalidFeedbackException("the record at " + where(partition, offset) + " is no valid image (so it "
                     + "was never scored): " + e.getMessage(), e);
@@ -167,7 +169,8 @@ final class FeedbackProcessor implements Processor<String, FeedbackRecord, Strin
                     + image.id() + "\"");
         }
         applied.put(id, new Applied(f.verdict(), partition, offset, context.currentSystemTimeMs()).toBytes());
-        context.forward(record.withValue(TrainingExample.encodeFeedback(image, f.verdict())));
+        // Keyed by the image's model, like the stream's images: its model learns the verdict.
+        context.forward(record.withKey(image.model()).withValue(TrainingExample.encodeFeedback(image, f.verdict())));
     }
 
     private static String where(int partition, long offset) {

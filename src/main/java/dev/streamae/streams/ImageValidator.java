@@ -19,10 +19,12 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
     private static final JsonSerde<ImageRecord> SERDE = JsonSerde.of(ImageRecord.class);
 
     private final ImageDecoder decoder;
+    private final ModelRouting routing;
     private FixedKeyProcessorContext<String, ValidImage> context;
 
-    ImageValidator(ImageDecoder decoder) {
+    ImageValidator(ImageDecoder decoder, ModelRouting routing) {
         this.decoder = decoder;
+        this.routing = routing;
     }
 
     @Override
@@ -32,7 +34,7 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
 
     @Override
     public void process(FixedKeyRecord<String, ImageRecord> record) {
-        context.forward(record.withValue(validate(decoder, record.key(), record.value(), record.timestamp())));
+        context.forward(record.withValue(validate(decoder, routing, record.key(), record.value(), record.timestamp())));
     }
 
     /**
@@ -40,10 +42,11 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
      * the records read back from the topic go through ({@link BufferReplay}, {@link FeedbackProcessor}).
      *
      * @throws org.apache.kafka.common.errors.SerializationException when the value is no ImageRecord JSON
-     * @throws InvalidImageException when it is no valid image for {@code decoder}
+     * @throws InvalidImageException when it is no valid image for {@code decoder}, or names a model
+     *     {@code routing} refuses
      */
-    static ValidImage validate(ImageDecoder decoder, String key, byte[] json, long recordTimestamp) {
-        return validate(decoder, key, SERDE.fromBytes(json), recordTimestamp);
+    static ValidImage validate(ImageDecoder decoder, ModelRouting routing, String key, byte[] json, long recordTimestamp) {
+        return validate(decoder, routing, key, SERDE.fromBytes(json), recordTimestamp);
     }
 
     /**
@@ -51,9 +54,11 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
      *
      * @param key the record key: the image id when the record has none of its own
      * @param recordTimestamp the record's timestamp: the image's when it has none of its own
-     * @throws InvalidImageException when the record is no valid image for {@code decoder}
+     * @throws InvalidImageException when the record is no valid image for {@code decoder}, or names a
+     *     model {@code routing} refuses
      */
-    static ValidImage validate(ImageDecoder decoder, String key, ImageRecord image, long recordTimestamp) {
+    static ValidImage validate(ImageDecoder decoder, ModelRouting routing, String key, ImageRecord image,
+                               long recordTimestamp) {
         if (image == null) {
             throw new InvalidImageException("empty record (null value)");
         }
@@ -65,6 +70,6 @@ final class ImageValidator implements FixedKeyProcessor<String, ImageRecord, Val
             throw new InvalidImageException("timestamp is " + image.timestamp() + ": epoch milliseconds cannot be negative");
         }
         long timestamp = image.timestamp() != null ? image.timestamp() : recordTimestamp;
-        return new ValidImage(id, pixels, image.label(), timestamp);
+        return new ValidImage(id, pixels, image.label(), timestamp, routing.route(image.model()));
     }
 }

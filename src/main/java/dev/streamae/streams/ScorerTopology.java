@@ -59,7 +59,7 @@ public final class ScorerTopology {
 
         KStream<String, ScoreRecord> scores = builder
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
-                .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
+                .processValues(() -> new ImageValidator(decoder, settings.models()), Named.as("validate"))
                 .process(() -> new ScoringProcessor(settings, registry, metrics, slots, decoder), Named.as("score"),
                         ScoringProcessor.PENDING_STORE);
         JsonSerde<ScoreRecord> scoreSerde = JsonSerde.of(ScoreRecord.class);

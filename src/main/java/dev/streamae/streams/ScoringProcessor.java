@@ -89,7 +89,7 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         if (from != null) {
             TopicPartition source = new TopicPartition(Topics.IMAGES, partition);
             BufferReplay.Replayed replayed = BufferReplay.read(context.appConfigs(), context.applicationId(), source, from,
-                    decoder, REPLAY_TIMEOUT);
+                    decoder, settings.models(), REPLAY_TIMEOUT);
             batch.addAll(replayed.images());
             LOG.info("scorer task {} read {} unscored images again from {} offsets {} to {} (skipped {} records "
                     + "already in the dead-letter queue); scoring them on the first tick", context.taskId(),

@@ -45,6 +45,7 @@ import java.util.Map;
  * @param prometheusInstance the {@code instance} label of every exported series, or empty for
  *     {@code <host name>:<port>}
  * @param driftPolicy what the trainer does about a lasting change of the stream (adapt or hold)
+ * @param models which model each image belongs to, and how many models a deployment keeps
  */
 public record StreamAeSettings(String modelName, Architecture architecture, int width, int height, ErrorMetric metric,
                                EngineChoice engine, double learningRate, int batchSize, long seed, double sampleRate,
@@ -52,13 +53,14 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
                                int calibrationWindow, int publishEverySteps, Duration publishInterval,
                                boolean snapshotWithOptimiser,
                                byte[] signingKey, long warmupExamples, int scoreBatchSize, Duration scoreMaxDelay,
-                               Integer prometheusPort, String prometheusInstance, DriftPolicy driftPolicy) {
+                               Integer prometheusPort, String prometheusInstance, DriftPolicy driftPolicy,
+                               ModelRouting models) {
 
     /** Every StreamAE key with its default value and meaning, in documentation order. */
     public static final Map<String, String[]> DEFAULTS = new LinkedHashMap<>();
 
     static {
-        key("model.name", "streamae", "Key of the model in the models and training-metrics topics.");
+        key("model.name", "streamae", "The model of images that name none (their model field): its key in the models, training-metrics and model-events topics.");
         key("model.layers", "784-128-64-12-3", "Encoder layer sizes, input first, code last; the decoder mirrors them.");
         key("model.metric", "bce", "Per-image reconstruction error: bce (best measured separation), mse (the training loss) or mae.");
         key("model.engine", "auto", "Engine that computes the model: auto (vector when the JVM has jdk.incubator.vector, else DL4J with a warning), vector (stops at start-up without it) or dl4j.");
@@ -78,6 +80,13 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         key("snapshot.signing.key", "", "HMAC-SHA256 key: the trainer signs snapshots, the scorer rejects unsigned or badly signed ones.");
         key("warmup.examples", "2000", "No alerts (and no skipped anomalies) before the model has learnt this many images.");
         key("drift.policy", "adapt", "When the stream's normal changes for good: adapt (re-fit the calibration to the new normal and keep learning) or hold (stop learning and keep alerting until the stream is back).");
+        key("models.allowed", "", "Comma-separated model names images may name; empty: any valid name (letters, digits, '.', '_', '-'). Images naming another are dead-lettered.");
+        key("models.max", "32", "Most models the trainer keeps: images of a further model are dead-lettered by the trainer (and scored by models.fallback, if set).");
+        key("models.fallback", "", "A model that learns from every stream and scores the images of models with no snapshot yet; empty: none (such images are scored NO_MODEL).");
+        key("models.idle.evict.ms", "600000", "A model the trainer has had no image of for this long leaves its memory (restored from its state on the next image).");
+        key("models.history.versions", "10", "Published versions kept per model in model-history, for rollback.");
+        key("models.history.interval.ms", "60000", "At least this long between two versions kept in model-history.");
+        key("training.partitions", "6", "Partitions of the training topic, keyed by model name: the most trainer tasks that train at once. Fixed when first created: an existing topic keeps its count (changing it needs Kafka's streams reset tool).");
         key("score.batch.size", "256", "The scorer scores a batch once this many images are buffered ...");
         key("score.max.delay.ms", "10", "... or once the slot of this many milliseconds its oldest image arrived in is over, and then commits (scores are visible within 1.4 times this, plus the commit).");
         key("prometheus.port", "", "Serve /metrics in the Prometheus text format on this port (0: any free port, logged); empty: off.");
@@ -89,6 +98,11 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
     }
 
     public StreamAeSettings {
+        java.util.Objects.requireNonNull(models, "models");
+        if (!models.defaultModel().equals(modelName)) {
+            throw new IllegalArgumentException("model.name '" + modelName + "' differs from the routing's default model '"
+                    + models.defaultModel() + "'");
+        }
         if (width * height != architecture.inputSize()) {
             throw new IllegalArgumentException("image.width x image.height = " + width + "x" + height
                     + " does not match the model's input size " + architecture.inputSize());
@@ -159,7 +173,11 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
                 key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), r.longValue("warmup.examples"),
                 r.integer("score.batch.size"), Duration.ofMillis(r.longValue("score.max.delay.ms")),
                 r.string("prometheus.port").isEmpty() ? null : r.integer("prometheus.port"), r.string("prometheus.instance"),
-                DriftPolicy.of(r.string("drift.policy")));
+                DriftPolicy.of(r.string("drift.policy")),
+                new ModelRouting(r.string("model.name"), r.list("models.allowed"), r.integer("models.max"),
+                        r.string("models.fallback"), Duration.ofMillis(r.longValue("models.idle.evict.ms")),
+                        r.integer("models.history.versions"), Duration.ofMillis(r.longValue("models.history.interval.ms")),
+                        r.integer("training.partitions")));
     }
 
     /** True when {@code key} is one of StreamAE's own keys rather than a Kafka setting. */
@@ -172,6 +190,16 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         String string(String key) {
             String value = config.get(key);
             return value == null ? DEFAULTS.get(key)[0] : value.trim();
+        }
+
+        java.util.Set<String> list(String key) {
+            java.util.Set<String> out = new java.util.LinkedHashSet<>();
+            for (String part : string(key).split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+            return out;
         }
 
         int integer(String key) {
@@ -241,6 +269,13 @@ public record StreamAeSettings(String modelName, Architecture architecture, int 
         m.put("snapshot.signing.key", signingKey == null ? "" : new String(signingKey, StandardCharsets.UTF_8));
         m.put("warmup.examples", Long.toString(warmupExamples));
         m.put("drift.policy", driftPolicy.id());
+        m.put("models.allowed", String.join(",", models.allowed().stream().sorted().toList()));
+        m.put("models.max", Integer.toString(models.max()));
+        m.put("models.fallback", models.fallback());
+        m.put("models.idle.evict.ms", Long.toString(models.idleEviction().toMillis()));
+        m.put("models.history.versions", Integer.toString(models.historyVersions()));
+        m.put("models.history.interval.ms", Long.toString(models.historyInterval().toMillis()));
+        m.put("training.partitions", Integer.toString(models.trainingPartitions()));
         m.put("score.batch.size", Integer.toString(scoreBatchSize));
         m.put("score.max.delay.ms", Long.toString(scoreMaxDelay.toMillis()));
         m.put("prometheus.port", prometheusPort == null ? "" : Integer.toString(prometheusPort));

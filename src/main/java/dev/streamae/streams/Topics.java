@@ -26,8 +26,19 @@ public final class Topics {
     /** Drift and policy events: key model name, value {@link ModelEvent} JSON. Written by the trainer. */
     public static final String MODEL_EVENTS = "model-events";
 
+    /**
+     * Compacted: key {@code <model>@<version>}, value a binary model snapshot; the versions kept for
+     * rollback ({@code models.history.versions} per model, older ones deleted). Written by the trainer.
+     */
+    public static final String MODEL_HISTORY = "model-history";
+    /**
+     * Compacted: key model name, value the snapshot scorers must serve instead of the newest (a pin
+     * or rollback by {@code streamae models}); a tombstone unpins. Read by every scorer.
+     */
+    public static final String MODEL_CONTROL = "model-control";
+
     public static final List<String> ALL = List.of(IMAGES, MODELS, IMAGE_SCORES, ANOMALY_ALERTS, TRAINING_METRICS, IMAGES_DLQ,
-            FEEDBACK, MODEL_EVENTS);
+            FEEDBACK, MODEL_EVENTS, MODEL_HISTORY, MODEL_CONTROL);
 
     private Topics() {
     }

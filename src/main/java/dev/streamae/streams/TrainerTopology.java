@@ -3,6 +3,7 @@ package dev.streamae.streams;
 import dev.streamae.image.ImageDecoder;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -79,6 +80,7 @@ public final class TrainerTopology {
     static Topology build(StreamAeSettings settings, ModelFactory factory, TrainerMetrics metrics,
                           TrainingProcessor.StepThread stepThread, ImageLookup.Opener lookups) {
         StreamsBuilder builder = new StreamsBuilder();
+        int trainingPartitions = settings.models().trainingPartitions();
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
         Map<String, String> changelog = Map.of("max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES);
         // In memory, restored from their changelogs: a few MB at most (examples since the last
@@ -100,17 +102,22 @@ public final class TrainerTopology {
 
         KStream<String, byte[]> verdicts = builder
                 .stream(Topics.FEEDBACK, Consumed.with(Serdes.String(), JsonSerde.of(FeedbackRecord.class)).withName("feedback"))
-                .process(() -> new FeedbackProcessor(decoder, lookups), Named.as("apply-feedback"),
+                .process(() -> new FeedbackProcessor(decoder, settings.models(), lookups), Named.as("apply-feedback"),
                         FeedbackProcessor.APPLIED_STORE);
         KStream<String, TrainerTopology.Published> published = builder
                 .stream(Topics.IMAGES, Consumed.with(Serdes.String(), JsonSerde.of(ImageRecord.class)).withName("images"))
-                .processValues(() -> new ImageValidator(decoder), Named.as("validate"))
+                .processValues(() -> new ImageValidator(decoder, settings.models()), Named.as("validate"))
                 .filter((id, image) -> sample.keep(image.id()), Named.as("sample"))
-                // Encoded once here: the processor logs these very bytes before decoding them to train.
-                .mapValues(TrainingExample::encodeStream, Named.as("encode-u8"))
+                // Keyed by model from here on; encoded once: the processor logs these very bytes
+                // before decoding them to train. The fallback model learns a copy of every image.
+                .flatMap((id, image) -> {
+                    byte[] encoded = TrainingExample.encodeStream(image);
+                    return settings.models().trainedBy(image.model()).stream()
+                            .map(model -> KeyValue.pair(model, encoded)).toList();
+                }, Named.as("route-to-models"))
                 .merge(verdicts, Named.as("with-feedback"))
                 .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray())
-                        .withName(TRAINING_REPARTITION).withNumberOfPartitions(1))
+                        .withName(TRAINING_REPARTITION).withNumberOfPartitions(trainingPartitions))
                 .process(() -> new TrainingProcessor(settings, factory, metrics, stepThread), Named.as("train"),
                         TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);
 

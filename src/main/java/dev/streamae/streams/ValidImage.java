@@ -7,8 +7,14 @@ package dev.streamae.streams;
  * @param pixels row-major pixels
  * @param label the label it carried, or null
  * @param timestamp the image's timestamp (its own field, else the record's), epoch ms
+ * @param model the model it belongs to (see {@link ModelRouting#route}); null when decoded from the
+ *     trainer's training topic, whose record key names the model
  */
-public record ValidImage(String id, float[] pixels, Label label, long timestamp) {
+public record ValidImage(String id, float[] pixels, Label label, long timestamp, String model) {
+
+    public ValidImage(String id, float[] pixels, Label label, long timestamp) {
+        this(id, pixels, label, timestamp, null);
+    }
 
     /** Pixels as 8-bit values, the form the trainer learns from (MNIST itself is 8-bit). */
     public byte[] u8() {

@@ -127,7 +127,7 @@ class ImageRecordSchemaTest {
     static String serviceRefuses(byte[] value) {
         try {
             ImageRecord image = JsonSerde.of(ImageRecord.class).fromBytes(value);
-            ImageValidator.validate(new ImageDecoder(), "k", image, 0);
+            ImageValidator.validate(new ImageDecoder(), StreamAeSettings.defaults().models(), "k", image, 0);
             return null;
         } catch (SerializationException | InvalidImageException e) {
             return e.getMessage();

@@ -59,11 +59,20 @@ class StreamAeSettingsTest {
         config.put("prometheus.port", "9464");
         config.put("prometheus.instance", "scorer-1");
         config.put("drift.policy", "HOLD");
+        config.put("models.allowed", "digits, line-2");
+        config.put("models.max", "8");
+        config.put("models.fallback", "line-2");
+        config.put("models.idle.evict.ms", "30000");
+        config.put("models.history.versions", "3");
+        config.put("models.history.interval.ms", "1000");
+        config.put("training.partitions", "4");
         assertThat(config.keySet()).containsExactlyInAnyOrderElementsOf(StreamAeSettings.DEFAULTS.keySet());
 
         StreamAeSettings s = StreamAeSettings.from(config);
         assertThat(s.modelName()).isEqualTo("digits");
         assertThat(s.driftPolicy()).isEqualTo(dev.streamae.model.DriftPolicy.HOLD);
+        assertThat(s.models()).isEqualTo(new ModelRouting("digits", java.util.Set.of("digits", "line-2"), 8, "line-2",
+                java.time.Duration.ofSeconds(30), 3, java.time.Duration.ofSeconds(1), 4));
         assertThat(s.architecture()).isEqualTo(Architecture.parse("600-64-8-3"));
         assertThat(s.metric()).isEqualTo(ErrorMetric.MAE);
         assertThat(s.engine()).isEqualTo(EngineChoice.DL4J);
