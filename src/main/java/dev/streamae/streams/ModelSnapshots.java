@@ -22,10 +22,10 @@ final class ModelSnapshots {
      * once that calibration was itself fitted after the warm-up, so that no alert is ever judged by
      * what a half-trained model's errors looked like.
      */
-    static Snapshot snapshot(StreamAeSettings settings, ModelState state, long version, long examplesSeen,
+    static Snapshot snapshot(StreamAeSettings settings, String model, ModelState state, long version, long examplesSeen,
                              AlertCalibrator calibrator, long now) {
         long toWarmUp = calibrator.warm() ? 0 : Math.max(1, settings.warmupExamples() - examplesSeen);
-        return Snapshot.of(settings.modelName(), version, state, settings.metric(), examplesSeen, toWarmUp,
+        return Snapshot.of(model, version, state, settings.metric(), examplesSeen, toWarmUp,
                 calibrator.calibration(), Instant.ofEpochMilli(now));
     }
 

@@ -501,7 +501,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
     /** Saves model, Adam state, alerting state and counters, and where the logged examples they do not cover begin. */
     private void checkpoint() {
         foldAll();
-        stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, model.state(true),
+        stateStore.put(MODEL_KEY, ModelSnapshots.encodeCheckpoint(ModelSnapshots.snapshot(settings, settings.modelName(), model.state(true),
                 progress.modelVersion(), progress.examplesSeen(), calibrator, context.currentSystemTimeMs())));
         stateStore.put(CALIBRATOR_KEY, calibrator.toBytes());
         stateStore.put(PROGRESS_KEY, progress.toBytes());
@@ -537,7 +537,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         double rate = (progress.examplesSeen() - examplesAtLastPublish) / seconds;
         progress = new TrainerProgress(progress.examplesSeen(), progress.skippedAnomalies(), version, foldedSteps, 0, 0,
                 progress.batches());
-        Snapshot published = ModelSnapshots.snapshot(settings, model.state(settings.snapshotWithOptimiser()), version,
+        Snapshot published = ModelSnapshots.snapshot(settings, settings.modelName(), model.state(settings.snapshotWithOptimiser()), version,
                 progress.examplesSeen(), calibrator, now);
         Calibration calibration = calibrator.calibration();
         Double threshold = calibration == null ? null : calibration.threshold(settings.falseAlarmRate());
