@@ -39,8 +39,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the whole pipeline on a local Kafka broker (or --bootstrap-servers): creates the topics, "
-                + "starts trainer and scorer, streams shuffled MNIST digits with injected Fashion-MNIST anomalies, "
-                + "shows live progress and ends with a report (AUROC, alert precision/recall, throughput, latency) "
+                + "starts trainer and scorer, streams shuffled MNIST digits with injected Fashion-MNIST anomalies "
+                + "(or several streams, each on its own model: --streams digits,fashion), shows live progress and ends with a report (AUROC, alert precision/recall, throughput, latency) "
                 + "and the seed's two figures."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -55,17 +55,23 @@ final class DemoCommand implements Callable<Integer> {
     int durationSeconds;
 
     @Option(names = "--rate", paramLabel = "IMAGES_PER_SECOND", defaultValue = "1000",
-            description = "Images produced per second. Default: ${DEFAULT-VALUE}.")
+            description = "Images produced per second, all streams together. Default: ${DEFAULT-VALUE}.")
     int rate;
 
+    @Option(names = "--streams", paramLabel = "STREAM", split = ",", defaultValue = "digits",
+            description = "Image streams to send at once, taking turns: digits (MNIST digits, Fashion-MNIST anomalies), "
+                    + "fashion (Fashion-MNIST, MNIST digits as anomalies). With several, each stream's images name "
+                    + "its own model (the stream's name) and the report has a row per model. Default: ${DEFAULT-VALUE}.")
+    List<String> streamNames;
+
     @Option(names = "--anomaly-rate", paramLabel = "FRACTION", defaultValue = "0.03",
-            description = "Fraction of Fashion-MNIST images injected as anomalies. Default: ${DEFAULT-VALUE}.")
+            description = "Fraction of each stream's images injected as anomalies. Default: ${DEFAULT-VALUE}.")
     double anomalyRate;
 
     @Option(names = "--drift-at", paramLabel = "SECONDS",
             description = "Make normal drift: from this second on, normal images are Fashion-MNIST and the injected "
                     + "anomalies MNIST digits. The report then shows the trainer's drift events and the false-alarm "
-                    + "rate after the change. Default: no drift.")
+                    + "rate after the change. Only with the digits stream alone. Default: no drift.")
     Integer driftAtSeconds;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the stream's order and anomalies. Default: ${DEFAULT-VALUE}.")
@@ -89,6 +95,16 @@ final class DemoCommand implements Callable<Integer> {
         if (driftAtSeconds != null && (driftAtSeconds < 1 || driftAtSeconds >= durationSeconds)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--drift-at must be a second within the run's --duration (1 to " + (durationSeconds - 1) + ")");
+        }
+        List<DemoStream> streams;
+        try {
+            streams = DemoStream.of(streamNames);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (driftAtSeconds != null && (streams.size() > 1 || !streams.get(0).name().equals("digits"))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--drift-at drifts the digits stream alone: leave out --streams");
         }
         Map<String, String> config = new HashMap<>(options.load("demo.properties"));
         Path stateDir = Files.createTempDirectory("streamae-demo-state");
@@ -126,12 +142,20 @@ final class DemoCommand implements Callable<Integer> {
                 if (dashboard != null) {
                     out.printf("live dashboard: %s%n", dashboard.url());
                 }
-                out.printf("trainer and scorer running (model %s, %s, metric %s); streaming %d images/s for %d s, "
-                        + "%.0f%% Fashion-MNIST anomalies%n", settings.modelName(), settings.architecture(),
-                        settings.metric().id(), rate, durationSeconds, anomalyRate * 100);
+                if (streams.size() == 1) {
+                    out.printf("trainer and scorer running (model %s, %s, metric %s); streaming %d images/s for %d s, "
+                            + "%.0f%% %s anomalies%n", settings.modelName(), settings.architecture(),
+                            settings.metric().id(), rate, durationSeconds, anomalyRate * 100, streams.get(0).anomalyDataset());
+                } else {
+                    out.printf("trainer and scorer running (%s, metric %s); streaming %d images/s for %d s over %d streams, "
+                            + "each on its own model (%s), %.0f%% anomalies in each%n", settings.architecture(),
+                            settings.metric().id(), rate, durationSeconds, streams.size(),
+                            String.join(", ", streams.stream().map(s -> s.name() + ": " + s.normal() + " with "
+                                    + s.anomalyDataset() + " anomalies").toList()), anomalyRate * 100);
+                }
                 out.flush();
                 DemoRun run = new DemoRun(clientProps, seed, anomalyRate,
-                        driftAtSeconds == null ? null : Duration.ofSeconds(driftAtSeconds));
+                        driftAtSeconds == null ? null : Duration.ofSeconds(driftAtSeconds), streams);
                 DemoRun.Result result = run.stream(rate, Duration.ofSeconds(durationSeconds), out,
                         () -> String.format("trained %,d | scored %,d | loss %.4f | threshold %.4f | alerts %,d | model v%d",
                                 trainerMetrics.examplesTrained(), scorerMetrics.imagesScored(), trainerMetrics.lastLoss(),

@@ -39,21 +39,41 @@ record DetectionSummary(int ready, Auroc.Confusion alerts, double auroc, double 
         return alerts.falsePositiveRate();
     }
 
-    /** The report's lines, each ending in a newline. */
+    /** The report's lines for MNIST digits with Fashion-MNIST anomalies, each ending in a newline. */
     String lines() {
+        return lines("MNIST", "Fashion");
+    }
+
+    /** The report's lines for a stream of {@code normal} images with {@code anomalies} injected. */
+    String lines(String normal, String anomalies) {
         Auroc.Confusion c = alerts;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "scored after warm-up   %,d (%,d of them injected anomalies)%n", ready,
                 c.truePositives() + c.falseNegatives()));
-        sb.append(String.format(Locale.ROOT, "AUROC (error, Fashion vs MNIST)   %s%n", decimals(auroc, 4)));
-        sb.append(String.format(Locale.ROOT, "false-alarm rate       %s of MNIST images (target %s: %sx)%n",
-                percent(falseAlarmRate()), percent(target), decimals(falseAlarmRate() / target, 2)));
+        sb.append(String.format(Locale.ROOT, "AUROC (error, %s vs %s)   %s%n", anomalies, normal, decimals(auroc, 4)));
+        sb.append(String.format(Locale.ROOT, "false-alarm rate       %s of %s images (target %s: %sx)%n",
+                percent(falseAlarmRate()), normal, percent(target), decimals(falseAlarmRate() / target, 2)));
         sb.append(String.format(Locale.ROOT, "alerts                 %,d: recall %s, precision %s, F1 %s (caught %,d, false %,d, "
                         + "missed %,d)%n", c.truePositives() + c.falsePositives(), decimals(c.recall(), 3),
                 decimals(c.precision(), 3), decimals(c.f1(), 3), c.truePositives(), c.falsePositives(), c.falseNegatives()));
         sb.append(String.format(Locale.ROOT, "best fixed threshold   F1 %s in hindsight (the alerts reach %sx of it)%n",
                 decimals(oracleF1, 3), decimals(c.f1() / oracleF1, 2)));
         return sb.toString();
+    }
+
+    /** Header of {@link #row}'s columns, after the row's leading {@code width}-wide name. */
+    static String header(int width, String name) {
+        return String.format(Locale.ROOT, "%-" + width + "s  %8s  %9s  %12s  %9s  %6s  %9s  %5s  %9s  %6s%n", name, "ready",
+                "anomalies", "false alarms", "vs target", "recall", "precision", "F1", "oracle F1", "AUROC");
+    }
+
+    /** One table row: counts, false-alarm rate and its ratio to the target, recall, precision, F1, oracle F1, AUROC. */
+    String row(int width, String name) {
+        Auroc.Confusion c = alerts;
+        return String.format(Locale.ROOT, "%-" + width + "s  %,8d  %,9d  %12s  %9s  %6s  %9s  %5s  %9s  %6s%n", name, ready,
+                c.truePositives() + c.falseNegatives(), percent(falseAlarmRate()), decimals(falseAlarmRate() / target, 2) + "x",
+                decimals(c.recall(), 3), decimals(c.precision(), 3), decimals(c.f1(), 3), decimals(oracleF1, 3),
+                decimals(auroc, 4));
     }
 
     static String percent(double fraction) {

@@ -18,10 +18,11 @@ import java.util.stream.Stream;
 
 /**
  * An endless, reproducible stream of images as users would produce them: a shipped dataset in a
- * seeded shuffled order (cycled), or a folder of PNG files, with an optional fraction of
- * Fashion-MNIST images injected as anomalies. A dataset stream can drift ({@link #drift}): its
- * normal becomes Fashion-MNIST and the injected anomalies MNIST digits, the demo's lasting change
- * of "normal".
+ * seeded shuffled order (cycled), or a folder of PNG files, with an optional fraction of images
+ * of the other dataset injected as anomalies: Fashion-MNIST into digits (and PNG files), MNIST
+ * training digits into Fashion-MNIST. A digits stream can drift ({@link #drift}): its normal
+ * becomes Fashion-MNIST and the injected anomalies MNIST digits, the demo's lasting change of
+ * "normal".
  */
 final class ImageStream {
 
@@ -47,7 +48,7 @@ final class ImageStream {
                         String idPrefix) {
         this.normal = normal;
         this.pngFiles = pngFiles;
-        this.anomalies = anomalyRate > 0 ? Datasets.fashion() : null;
+        this.anomalies = anomalyRate > 0 ? anomaliesFor(normal) : null;
         this.anomalyRate = anomalyRate;
         this.encoding = encoding;
         this.random = new Random(seed);
@@ -76,8 +77,13 @@ final class ImageStream {
             throw new IllegalStateException("only an MNIST stream can drift to Fashion-MNIST");
         }
         normal = Datasets.fashion();
-        anomalies = anomalyRate > 0 ? Datasets.mnistTrain() : null;
+        anomalies = anomalyRate > 0 ? anomaliesFor(normal) : null;
         order = shuffled(normal.count(), seed);
+    }
+
+    /** What is injected into a stream of {@code normal} (null: PNG files): the other dataset. */
+    private static Datasets.Labelled anomaliesFor(Datasets.Labelled normal) {
+        return normal != null && "fashion".equals(normal.name()) ? Datasets.mnistTrain() : Datasets.fashion();
     }
 
     static ImageStream ofDataset(String name, double anomalyRate, Encoding encoding, long seed, String idPrefix) {

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 /** {@code streamae produce}: streams a shipped dataset or a folder of PNGs to a topic at a given rate. */
 @Command(name = "produce", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Streams images to a topic at a fixed rate: a shipped dataset (in a seeded shuffled order, "
-                + "repeated as needed) or a folder of PNG files, optionally with Fashion-MNIST images injected as anomalies.")
+                + "repeated as needed) or a folder of PNG files, optionally with images of the other dataset injected as anomalies (Fashion-MNIST into digits and PNG files, digits "
+                + "into Fashion-MNIST).")
 final class ProduceCommand implements Callable<Integer> {
 
     @Spec
@@ -59,7 +60,8 @@ final class ProduceCommand implements Callable<Integer> {
     long count;
 
     @Option(names = "--anomaly-rate", paramLabel = "FRACTION", defaultValue = "0",
-            description = "Fraction of Fashion-MNIST images injected as anomalies. Default: ${DEFAULT-VALUE}.")
+            description = "Fraction of images injected as anomalies (Fashion-MNIST; MNIST digits into --dataset fashion). "
+                    + "Default: ${DEFAULT-VALUE}.")
     double anomalyRate;
 
     @Option(names = "--encoding", defaultValue = "u8",

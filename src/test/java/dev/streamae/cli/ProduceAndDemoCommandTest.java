@@ -164,6 +164,40 @@ class ProduceAndDemoCommandTest {
                 .contains("false-alarm rate on the new normal, per 5 s after the change:");
     }
 
+    /**
+     * {@code demo --streams digits,fashion}: both streams at once, each image naming its stream's
+     * model; the report has a row per model with its own stream's figures, and every image of
+     * either stream is scored exactly once. Against the demo's own broker, in this JVM.
+     */
+    @Test
+    void demoWithSeveralStreamsReportsEachModelAndExactlyOnceOverAll(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("out");
+        CliRun r = CliRun.of("demo", "--config", Path.of("config", "demo.properties").toAbsolutePath().toString(),
+                "--streams", "digits,fashion", "--duration", "12", "--rate", "400", "--anomaly-rate", "0.05",
+                "--output", output.toString(), "--dashboard-port", "-1", "--set", "warmup.examples=800");
+
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("over 2 streams, each on its own model (digits: MNIST with Fashion-MNIST anomalies, "
+                + "fashion: Fashion with MNIST anomalies)");
+        String report = Files.readString(output.resolve("report.txt"));
+        assertThat(report).contains("over 2 streams").contains("(each exactly once: yes; 0 duplicated, 0 missing), all streams")
+                .contains("per model (target false-alarm rate");
+        for (String model : List.of("digits", "fashion")) {
+            List<String> rows = report.lines().filter(line -> line.startsWith(model + " ")).toList();
+            assertThat(rows).as(model + "'s detection and training rows").hasSize(2);
+            // About half of the 4,800 images each, taking turns: the ready and sent counts are that stream's own.
+            assertThat(Long.parseLong(rows.get(1).trim().split("\\s+")[1].replace(",", ""))).as(rows.get(1))
+                    .isBetween(2_000L, 2_500L);
+        }
+    }
+
+    @Test
+    void driftWithSeveralStreamsIsAClearError() {
+        CliRun r = CliRun.of("demo", "--duration", "10", "--drift-at", "5", "--streams", "digits,fashion");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--drift-at drifts the digits stream alone");
+    }
+
     @Test
     void driftOutsideTheRunIsAClearError() {
         CliRun r = CliRun.of("demo", "--duration", "10", "--drift-at", "10");
