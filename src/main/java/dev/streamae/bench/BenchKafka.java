@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -72,6 +73,12 @@ final class BenchKafka {
      */
     static Backlog produceBacklog(Admin admin, Map<String, Object> clientProps, int count, String idPrefix)
             throws ExecutionException, InterruptedException {
+        return produceBacklog(admin, clientProps, count, idPrefix, i -> null);
+    }
+
+    /** The same with image {@code i} naming model {@code modelOf.apply(i)} (null: none, the default model). */
+    static Backlog produceBacklog(Admin admin, Map<String, Object> clientProps, int count, String idPrefix,
+                                  IntFunction<String> modelOf) throws ExecutionException, InterruptedException {
         Map<Integer, Long> start = endOffsets(admin, Topics.IMAGES);
         Datasets.Labelled digits = Datasets.mnistTrain();
         JsonSerde<ImageRecord> serde = JsonSerde.of(ImageRecord.class);
@@ -81,7 +88,7 @@ final class BenchKafka {
                 int index = i % digits.count();
                 String id = idPrefix + i;
                 ImageRecord image = new ImageRecord(id, null, ImageDecoder.encodeU8(digits.images().bytes(index)), null,
-                        null, null, Label.of(digits.labels()[index]), null);
+                        null, null, Label.of(digits.labels()[index]), null, modelOf.apply(i));
                 producer.send(new ProducerRecord<>(Topics.IMAGES, id, serde.toBytes(image)));
             }
             producer.flush();
@@ -91,9 +98,19 @@ final class BenchKafka {
 
     /** Publishes {@code snapshot} (unsigned) to {@code models}, keyed by its model name. */
     static void publishModel(Map<String, Object> clientProps, Snapshot snapshot) {
+        publishModel(clientProps, snapshot, List.of(snapshot.modelName()));
+    }
+
+    /** Publishes {@code snapshot} (unsigned) as the model of each of {@code names}. */
+    static void publishModel(Map<String, Object> clientProps, Snapshot snapshot, List<String> names) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(clientProps),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(Topics.MODELS, snapshot.modelName(), SnapshotCodec.unsigned().encode(snapshot)));
+            for (String name : names) {
+                Snapshot named = new Snapshot(name, snapshot.modelVersion(), snapshot.architecture(), snapshot.metric(),
+                        snapshot.examplesSeen(), snapshot.steps(), snapshot.examplesToWarmUp(), snapshot.calibration(),
+                        snapshot.createdAt(), snapshot.parameters(), snapshot.optimiserState());
+                producer.send(new ProducerRecord<>(Topics.MODELS, name, SnapshotCodec.unsigned().encode(named)));
+            }
             producer.flush();
         }
     }

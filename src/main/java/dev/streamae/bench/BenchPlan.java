@@ -27,11 +27,14 @@ import java.util.Set;
  * @param config StreamAE and Kafka settings for both apps (bootstrap.servers: use that broker)
  * @param workDir scratch space (state directories, extracted files, child logs)
  * @param quick a smoke run: one offline inference pass instead of the reference's five
+ * @param modelCounts empty for the standard bench; else the many-models comparison ({@link ModelsBench}):
+ *     trainer and scorer runs with each of these numbers of models, ascending, instead of the
+ *     standard measurements
  */
 public record BenchPlan(Set<Part> parts, int repeats, int warmupRuns, int epochs, int images, int latencyRate, int latencySeconds,
                         int warmupSeconds, List<String> torchPythons, List<Integer> torchThreads, boolean forkChildren,
                         String childHeap, Map<String, String> config, Path workDir,
-                        boolean quick) {
+                        boolean quick, List<Integer> modelCounts) {
 
     /** The parts of a run; trainer and scorer are what a child JVM runs. */
     public enum Part { OFFLINE, TRAINER, SCORER }
@@ -41,7 +44,15 @@ public record BenchPlan(Set<Part> parts, int repeats, int warmupRuns, int epochs
         torchPythons = List.copyOf(torchPythons);
         torchThreads = List.copyOf(torchThreads);
         config = Map.copyOf(config);
+        modelCounts = List.copyOf(modelCounts);
         require(!parts.isEmpty(), "nothing to run");
+        require(modelCounts.isEmpty() || modelCounts.size() >= 2, "--models needs at least two model counts to compare");
+        for (int i = 0; i < modelCounts.size(); i++) {
+            require(modelCounts.get(i) >= 1, "--models: model counts must be positive");
+            require(i == 0 || modelCounts.get(i) > modelCounts.get(i - 1), "--models: model counts must ascend, each once");
+        }
+        require(modelCounts.isEmpty() || !parts.contains(Part.OFFLINE),
+                "--models compares the trainer and the scorer: --only may name only them");
         require(repeats >= 1, "--repeats must be at least 1");
         require(warmupRuns >= 0, "--warmup-runs must not be negative");
         require(epochs >= 1, "--epochs must be at least 1");
@@ -65,7 +76,29 @@ public record BenchPlan(Set<Part> parts, int repeats, int warmupRuns, int epochs
     /** The same plan with other settings for the apps. */
     public BenchPlan withConfig(Map<String, String> newConfig) {
         return new BenchPlan(parts, repeats, warmupRuns, epochs, images, latencyRate, latencySeconds, warmupSeconds, torchPythons,
-                torchThreads, forkChildren, childHeap, newConfig, workDir, quick);
+                torchThreads, forkChildren, childHeap, newConfig, workDir, quick, modelCounts);
+    }
+
+    /** Whether this is the many-models comparison rather than the standard bench. */
+    public boolean comparesModels() {
+        return !modelCounts.isEmpty();
+    }
+
+    /**
+     * What a run's backlog size must be a multiple of: whole training batches of every model, in
+     * every model count (images are spread evenly over the models), so that no model's last batch
+     * waits {@code train.partial.batch.ms} inside a timed run.
+     */
+    public static int backlogMultiple(int batch, List<Integer> modelCounts) {
+        long models = 1;
+        for (int count : modelCounts) {
+            models = models / gcd(models, count) * count;
+        }
+        return Math.toIntExact(batch * models);
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     public boolean has(Part part) {
@@ -89,6 +122,9 @@ public record BenchPlan(Set<Part> parts, int repeats, int warmupRuns, int epochs
         m.put("latency.seconds", Integer.toString(latencySeconds));
         m.put("torch.threads", torch() ? torchThreads.toString() : "skipped");
         m.put("jvm", forkChildren ? "trainer and scorer in child JVMs, -Xmx" + childHeap : "one JVM");
+        if (comparesModels()) {
+            m.put("models", modelCounts.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        }
         config.forEach((k, v) -> {
             if (!k.equals("bootstrap.servers") && !k.equals("state.dir")) {
                 m.put(k, v);

@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -90,28 +91,38 @@ public final class BenchRunner {
                 scorerModel = offline.model();
             }
             if (plan.has(BenchPlan.Part.TRAINER) || plan.has(BenchPlan.Part.SCORER)) {
-                BenchKafka.Backlog backlog;
+                String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
+                List<BenchKafka.Backlog> shared = null;
                 try (Admin admin = Admin.create(clientProps)) {
                     TopicAdmin.ensure(admin, TopicDeclarations.load().all());
-                    progress.accept(String.format(Locale.ROOT, "producing a backlog of %,d images (u8 JSON) ...", plan.images()));
-                    backlog = BenchKafka.produceBacklog(admin, clientProps, plan.images(),
-                            "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-");
+                    if (!plan.comparesModels()) {
+                        progress.accept(String.format(Locale.ROOT, "producing a backlog of %,d images (u8 JSON) ...", plan.images()));
+                        shared = List.of(BenchKafka.produceBacklog(admin, clientProps, plan.images(), prefix));
+                    }
                 }
-                if (plan.has(BenchPlan.Part.SCORER)) {
+                if (plan.has(BenchPlan.Part.SCORER) && !plan.comparesModels()) {
                     BenchKafka.publishModel(clientProps, scorerModel != null ? scorerModel
                             : OfflineBench.quickModel(settings, ScorerBench.MODEL_NAME));
                 }
                 for (BenchPlan.Part part : List.of(BenchPlan.Part.TRAINER, BenchPlan.Part.SCORER)) {
                     if (plan.has(part)) {
-                        BenchReport done = plan.forkChildren() ? inChild(part, config, backlog, torch, logDir)
-                                : inThisJvm(planned, part, backlog, null, torch);
+                        List<BenchKafka.Backlog> backlogs = shared != null ? shared
+                                : ModelsBench.prepare(part, plan, clientProps, settings, prefix, progress);
+                        BenchReport done = plan.forkChildren() ? inChild(part, config, backlogs, torch, logDir)
+                                : inThisJvm(planned, part, backlogs, null, torch);
                         measures.addAll(done.measures());
                         torchSetups.addAll(done.torchSetups());
                         notes.addAll(done.notes());
                     }
                 }
                 if (!plan.forkChildren()) {
-                    notes.add("heap and resident memory not measured: trainer and scorer ran in this JVM (--in-process)");
+                    notes.add(plan.comparesModels() ? "trainer and scorer ran in this JVM (--in-process): their heap after "
+                            + "full GC includes the broker's, only differences between model counts tell"
+                            : "heap and resident memory not measured: trainer and scorer ran in this JVM (--in-process)");
+                }
+                if (plan.comparesModels() && plan.has(BenchPlan.Part.SCORER)) {
+                    notes.add("scorer: every model has the same snapshot, published under each name; the CPU per image "
+                            + "compares looking up and holding the models, the network being the same");
                 }
             }
         } finally {
@@ -125,8 +136,9 @@ public final class BenchRunner {
         BenchReport.Machine machine = new BenchReport.Machine(Runtime.getRuntime().availableProcessors(), loadBefore,
                 loadAverage(), System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        return new BenchReport(BenchReport.FORMAT, startedAt, machine, plan.describe(), measures,
-                Checks.evaluate(medians, plan.latencyRate(), torchSetups.stream().anyMatch(TorchSetup::kernelForced)), notes,
+        List<Check> checks = plan.comparesModels() ? Checks.models(medians, plan.modelCounts())
+                : Checks.evaluate(medians, plan.latencyRate(), torchSetups.stream().anyMatch(TorchSetup::kernelForced));
+        return new BenchReport(BenchReport.FORMAT, startedAt, machine, plan.describe(), measures, checks, notes,
                 List.copyOf(torchSetups), null);
     }
 
@@ -154,27 +166,35 @@ public final class BenchRunner {
         return notes;
     }
 
-    /** A child JVM's part: the trainer or the scorer against the given broker, backlog and model. */
-    public BenchReport runChild(BenchPlan.Part part, BenchKafka.Backlog backlog) throws Exception {
+    /**
+     * A child JVM's part: the trainer or the scorer against the given broker, backlogs (one, or one
+     * per model count of {@code --models}) and model.
+     */
+    public BenchReport runChild(BenchPlan.Part part, List<BenchKafka.Backlog> backlogs) throws Exception {
         List<String> notes = new ArrayList<>();
         TorchReference torch = plan.torch() ? findTorch(notes) : null;
         try (MemorySampler memory = MemorySampler.start(200)) {
-            BenchReport report = inThisJvm(plan, part, backlog, memory, torch);
+            BenchReport report = inThisJvm(plan, part, backlogs, memory, torch);
             return childReport(report.measures(), report.torchSetups(), notes);
         }
     }
 
-    /** The backlog a child was given on its command line. */
-    public static BenchKafka.Backlog backlog(String start, int count, String prefix) {
-        return new BenchKafka.Backlog(BenchKafka.Backlog.decodeStart(start), count, prefix);
+    /** The backlogs a child was given on its command line, each start with the prefix at the same place. */
+    public static List<BenchKafka.Backlog> backlogs(List<String> starts, int count, List<String> prefixes) {
+        if (starts.size() != prefixes.size()) {
+            throw new IllegalArgumentException(starts.size() + " backlog starts but " + prefixes.size() + " prefixes");
+        }
+        return IntStream.range(0, starts.size()).mapToObj(i -> new BenchKafka.Backlog(
+                BenchKafka.Backlog.decodeStart(starts.get(i)), count, prefixes.get(i))).toList();
     }
 
     /** The part's measures and the PyTorch setups seen, as a child reports them. */
-    private BenchReport inThisJvm(BenchPlan p, BenchPlan.Part part, BenchKafka.Backlog backlog, MemorySampler memory,
+    private BenchReport inThisJvm(BenchPlan p, BenchPlan.Part part, List<BenchKafka.Backlog> backlogs, MemorySampler memory,
                                   TorchReference torch) throws Exception {
         try (AppRuns runs = new AppRuns(p, models, progress, torch)) {
-            List<Measure> measures = part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlog, memory)
-                    : ScorerBench.run(runs, backlog, memory);
+            List<Measure> measures = p.comparesModels() ? ModelsBench.run(runs, part, backlogs)
+                    : part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlogs.get(0), memory)
+                    : ScorerBench.run(runs, backlogs.get(0), memory);
             return childReport(measures, runs.torchSetups(), List.of());
         }
     }
@@ -194,7 +214,7 @@ public final class BenchRunner {
         return torch;
     }
 
-    private BenchReport inChild(BenchPlan.Part part, Map<String, String> config, BenchKafka.Backlog backlog,
+    private BenchReport inChild(BenchPlan.Part part, Map<String, String> config, List<BenchKafka.Backlog> backlogs,
                                 TorchReference torch, Path logDir) throws IOException, InterruptedException {
         String name = part.name().toLowerCase(Locale.ROOT);
         Files.createDirectories(logDir);
@@ -214,8 +234,7 @@ public final class BenchRunner {
                 "dev.streamae.cli.StreamAeCommand", "bench",
                 CHILD_OPTION, name,
                 "--bootstrap-servers", config.get("bootstrap.servers"),
-                BACKLOG_OPTION, backlog.encodeStart(), BACKLOG_PREFIX_OPTION, backlog.idPrefix(),
-                "--images", Integer.toString(backlog.count()),
+                "--images", Integer.toString(backlogs.get(0).count()),
                 "--epochs", Integer.toString(plan.epochs()),
                 "--repeats", Integer.toString(plan.repeats()),
                 "--warmup-runs", Integer.toString(plan.warmupRuns()),
@@ -224,6 +243,12 @@ public final class BenchRunner {
                 "--warmup-seconds", Integer.toString(plan.warmupSeconds()),
                 WORK_DIR_OPTION, plan.workDir().resolve(name).toString(),
                 "--json", json.toString()));
+        for (BenchKafka.Backlog backlog : backlogs) {
+            command.addAll(List.of(BACKLOG_OPTION, backlog.encodeStart(), BACKLOG_PREFIX_OPTION, backlog.idPrefix()));
+        }
+        if (plan.comparesModels()) {
+            command.addAll(List.of("--models", plan.modelCounts().stream().map(String::valueOf).collect(Collectors.joining(","))));
+        }
         // The python found here, so that the child does not probe the others again.
         command.addAll(torch == null ? List.of("--no-torch") : List.of("--python", torch.python(),
                 "--torch-threads", plan.torchThreads().stream().map(String::valueOf).collect(Collectors.joining(","))));

@@ -52,6 +52,9 @@ public final class Checks {
     public static final double SCORER_VS_TORCH = 0.5;
     public static final double P99_LIMIT_MS = 50;
     public static final double HEAP_LIMIT_MB = 512;
+    /** CPU per image with the most models over that with the fewest, at most ({@code bench --models}). */
+    public static final double TRAINER_MODELS_CPU = 1.2;
+    public static final double SCORER_MODELS_CPU = 1.1;
 
     private Checks() {
     }
@@ -106,6 +109,37 @@ public final class Checks {
         checks.add(Check.info("scorer e2e / vector engine batch inference", ratio(medians, SCORER_E2E, VECTOR_INFER), "x"));
         checks.add(Check.info("trainer CPU per image / vector engine offline CPU per image",
                 ratio(medians, TRAINER_CPU, VECTOR_TRAIN_CPU), "x"));
+        return checks;
+    }
+
+    /**
+     * The targets and figures of {@code bench --models}: per app, CPU per image with each count over
+     * that with the fewest models (the most models' is the target), images/s likewise (information),
+     * and the heap one more model costs: (heap with the most models - with the fewest) / (the
+     * difference in models).
+     *
+     * @param counts the model counts, ascending
+     */
+    public static List<Check> models(Map<String, Double> medians, List<Integer> counts) {
+        List<Check> checks = new ArrayList<>();
+        int fewest = counts.get(0);
+        int most = counts.get(counts.size() - 1);
+        for (String app : List.of("trainer", "scorer")) {
+            for (int n : counts.subList(1, counts.size())) {
+                String name = String.format("%s CPU per image, %d models / %d", app, n, fewest);
+                Double ratio = ratio(medians, ModelsBench.cpuKey(app, n), ModelsBench.cpuKey(app, fewest));
+                checks.add(n == most ? Check.atMost(name, ratio, "x", app.equals("trainer") ? TRAINER_MODELS_CPU
+                        : SCORER_MODELS_CPU) : Check.info(name, ratio, "x"));
+            }
+            for (int n : counts.subList(1, counts.size())) {
+                checks.add(Check.info(String.format("%s e2e img/s, %d models / %d", app, n, fewest),
+                        ratio(medians, ModelsBench.rateKey(app, n), ModelsBench.rateKey(app, fewest)), "x"));
+            }
+            Double heapMost = medians.get(ModelsBench.heapKey(app, most));
+            Double heapFewest = medians.get(ModelsBench.heapKey(app, fewest));
+            checks.add(Check.info(String.format("%s heap per model, (%d models - %d) / %d", app, most, fewest, most - fewest),
+                    heapMost == null || heapFewest == null ? null : (heapMost - heapFewest) / (most - fewest), "MB"));
+        }
         return checks;
     }
 

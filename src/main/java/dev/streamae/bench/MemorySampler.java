@@ -83,6 +83,16 @@ public final class MemorySampler implements AutoCloseable {
         return (double) maxRss / MB;
     }
 
+    /**
+     * The heap in use right after a full collection asked for now, in MB: what is live at this
+     * moment (e.g. every model an app holds), which the sampled maximum cannot tell apart from what
+     * earlier work in the same JVM left live.
+     */
+    public static double heapAfterFullGcMb() {
+        System.gc();
+        return (double) ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / MB;
+    }
+
     /** The maximum heap this JVM may use, in MB ({@code -Xmx}). */
     public static double maxHeapMb() {
         return (double) Runtime.getRuntime().maxMemory() / MB;

@@ -44,24 +44,8 @@ final class ScorerBench {
     }
 
     static List<Measure> run(AppRuns runs, BenchKafka.Backlog backlog, MemorySampler memory) throws Exception {
-        RunSeries series = new RunSeries(runs, "scorer", runs.torchBeside(TorchRuns.Kind.INFERENCE, "scorer")).runAll(() -> {
-            Map<String, String> config = runs.newApp("scorer", Map.of("model.name", MODEL_NAME));
-            BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
-            try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);
-                 StreamsApp app = start(runs, config)) {
-                Duration timeout = Duration.ofSeconds(120 + backlog.count() / 500);
-                if (!watcher.awaitCount(backlog.count(), timeout)) {
-                    throw new IllegalStateException("the scorer scored " + watcher.count() + " of " + backlog.count()
-                            + " images within " + timeout.toSeconds() + " s");
-                }
-                if (!"READY".equals(watcher.firstStatus())) {
-                    throw new IllegalStateException("the scorer had no warmed-up model: status " + watcher.firstStatus());
-                }
-                return new RunSeries.Result(watcher.steadyRate(), watcher.cpuMicrosPerScore(), String.format(Locale.ROOT,
-                        "%,d images scored, %,.0f img/s after the first commit, %.1f us CPU per image", watcher.count(),
-                        watcher.steadyRate(), watcher.cpuMicrosPerScore()));
-            }
-        });
+        RunSeries series = new RunSeries(runs, "scorer", runs.torchBeside(TorchRuns.Kind.INFERENCE, "scorer"))
+                .runAll(() -> runOnce(runs, Map.of("model.name", MODEL_NAME), backlog, () -> { }));
         List<Measure> measures = new ArrayList<>(series.measures("scorer e2e, images -> image-scores (read_committed)",
                 memory != null));
         measures.addAll(latencies(runs, (int) Math.max(1, Math.round(HIGH_FRACTION * series.medianRate()))));
@@ -71,6 +55,31 @@ final class ScorerBench {
             measures.add(Measure.megabytes(Checks.SCORER_RSS, "scorer resident memory (VmRSS), max", List.of(memory.maxRssMb())));
         }
         return measures;
+    }
+
+    /**
+     * One run: a fresh scorer with the plan's settings and {@code extra} on {@code backlog};
+     * {@code beforeClose} runs once every image was scored, the scorer still up with its models.
+     */
+    static RunSeries.Result runOnce(AppRuns runs, Map<String, String> extra, BenchKafka.Backlog backlog, Runnable beforeClose)
+            throws Exception {
+        Map<String, String> config = runs.newApp("scorer", extra);
+        BenchKafka.startGroupAt(runs.admin(), config.get("application.id"), backlog.start());
+        try (ScoreWatcher watcher = new ScoreWatcher(runs.clientProps(), backlog.idPrefix(), Long.MAX_VALUE);
+             StreamsApp app = start(runs, config)) {
+            Duration timeout = Duration.ofSeconds(120 + backlog.count() / 500);
+            if (!watcher.awaitCount(backlog.count(), timeout)) {
+                throw new IllegalStateException("the scorer scored " + watcher.count() + " of " + backlog.count()
+                        + " images within " + timeout.toSeconds() + " s");
+            }
+            if (!"READY".equals(watcher.firstStatus())) {
+                throw new IllegalStateException("the scorer had no warmed-up model: status " + watcher.firstStatus());
+            }
+            beforeClose.run();
+            return new RunSeries.Result(watcher.steadyRate(), watcher.cpuMicrosPerScore(), String.format(Locale.ROOT,
+                    "%,d images scored, %,.0f img/s after the first commit, %.1f us CPU per image", watcher.count(),
+                    watcher.steadyRate(), watcher.cpuMicrosPerScore()));
+        }
     }
 
     private static StreamsApp start(AppRuns runs, Map<String, String> config) throws InterruptedException {

@@ -105,8 +105,17 @@ final class BenchCommand implements Callable<Integer> {
     boolean inProcess;
 
     @Option(names = "--child-heap", paramLabel = "SIZE", defaultValue = "512m",
-            description = "-Xmx of the trainer's and the scorer's child JVMs. Default: ${DEFAULT-VALUE}.")
+            description = "-Xmx of the trainer's and the scorer's child JVMs. Default: ${DEFAULT-VALUE} (1g with --models).")
     String childHeap;
+
+    @Option(names = "--models", paramLabel = "N", split = ",",
+            description = "Instead of the standard bench: what many models cost. Trainer and scorer runs (or --only "
+                    + "one of them) on backlogs spread evenly over each of these numbers of models, ascending (e.g. "
+                    + "1,4,32), taking turns, --repeats rounds: images/s, CPU per image and heap after a full GC with "
+                    + "the models resident, each app in a child JVM at -Xmx1g; targets: CPU per image with the most "
+                    + "models at most 1.2x (trainer) and 1.1x (scorer) that with the fewest; the heap one model costs. "
+                    + "No offline part, no PyTorch.")
+    List<Integer> modelCounts = new ArrayList<>();
 
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "streamae-output/bench/results.json",
             description = "Results file; the previous one's medians are kept in it for comparison. "
@@ -116,11 +125,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = BenchRunner.CHILD_OPTION, hidden = true)
     BenchPlan.Part child;
 
+    /** One per backlog: one, or one per model count (--models). */
     @Option(names = BenchRunner.BACKLOG_OPTION, hidden = true)
-    String backlogStart;
+    List<String> backlogStarts = new ArrayList<>();
 
     @Option(names = BenchRunner.BACKLOG_PREFIX_OPTION, hidden = true)
-    String backlogPrefix;
+    List<String> backlogPrefixes = new ArrayList<>();
 
     @Option(names = BenchRunner.WORK_DIR_OPTION, hidden = true)
     Path workDir;
@@ -130,6 +140,12 @@ final class BenchCommand implements Callable<Integer> {
         CommandLine cmd = spec.commandLine();
         PrintWriter out = cmd.getOut();
         applyQuick(cmd.getParseResult());
+        if (!modelCounts.isEmpty()) {
+            noTorch = true;
+            if (!cmd.getParseResult().hasMatchedOption("--child-heap")) {
+                childHeap = "1g";
+            }
+        }
         Map<String, String> config = options.load("bench.properties");
         Path scratch = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("streamae-bench-");
         BenchPlan plan = plan(cmd, config, scratch);
@@ -138,10 +154,10 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         });
         if (child != null) {
-            if (backlogStart == null || backlogPrefix == null) {
-                throw new CommandLine.ParameterException(cmd, "a child run needs its backlog");
+            if (backlogStarts.isEmpty() || backlogStarts.size() != backlogPrefixes.size()) {
+                throw new CommandLine.ParameterException(cmd, "a child run needs its backlogs");
             }
-            runner.runChild(child, BenchRunner.backlog(backlogStart, plan.images(), backlogPrefix)).write(json);
+            runner.runChild(child, BenchRunner.backlogs(backlogStarts, plan.images(), backlogPrefixes)).write(json);
             return 0;
         }
         BenchReport previous = BenchReport.readIfPresent(json);
@@ -187,18 +203,20 @@ final class BenchCommand implements Callable<Integer> {
 
     private BenchPlan plan(CommandLine cmd, Map<String, String> config, Path scratch) {
         Set<BenchPlan.Part> parts = child != null ? EnumSet.of(child)
-                : only.isEmpty() ? EnumSet.allOf(BenchPlan.Part.class) : EnumSet.copyOf(only);
+                : !only.isEmpty() ? EnumSet.copyOf(only)
+                : modelCounts.isEmpty() ? EnumSet.allOf(BenchPlan.Part.class) : EnumSet.of(BenchPlan.Part.TRAINER, BenchPlan.Part.SCORER);
         int batch;
         try {
             batch = dev.streamae.streams.StreamAeSettings.from(config).batchSize();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
-        // Whole batches: a partial last batch would wait train.partial.batch.ms and be timed.
-        int rounded = images < 1 ? images : (images + batch - 1) / batch * batch;
+        // Whole batches of every model: a partial last batch would wait train.partial.batch.ms and be timed.
+        int multiple = BenchPlan.backlogMultiple(batch, modelCounts);
+        int rounded = images < 1 ? images : (images + multiple - 1) / multiple * multiple;
         try {
             return new BenchPlan(parts, repeats, warmupRuns, epochs, rounded, latencyRate, latencySeconds, warmupSeconds,
-                    noTorch ? List.of() : pythons, torchThreads, !inProcess, childHeap, config, scratch, quick);
+                    noTorch ? List.of() : pythons, torchThreads, !inProcess, childHeap, config, scratch, quick, modelCounts);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cmd, e.getMessage());
         }

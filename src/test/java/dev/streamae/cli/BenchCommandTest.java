@@ -58,6 +58,31 @@ class BenchCommandTest {
     }
 
     /**
+     * Smoke test of {@code streamae bench --models}: trainer runs over 1 and 2 models, in this JVM,
+     * on a tiny backlog. It checks that each count gets its rows and the CPU target a verdict, not
+     * the figures.
+     */
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void modelsRunMeasuresEachModelCountAndJudgesTheCpuRatio(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("models.json");
+        CliRun run = CliRun.of("bench", "--quick", "--models", "1,2", "--only", "trainer", "--in-process",
+                "--images", "256", "--json", json.toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("producing the trainer's backlog of 256 images (u8 JSON) over 2 models")
+                .contains("trainer round 1, 1 model: ").contains("trainer round 1, 2 models: ")
+                .contains("trainer CPU per image, 2 models / 1").doesNotContain("offline training");
+        BenchReport report = BenchReport.fromJson(Files.readString(json));
+        assertThat(report.settings()).containsEntry("models", "1,2");
+        assertThat(report.medians()).containsOnlyKeys("models.trainer.1.e2e", "models.trainer.2.e2e", "models.trainer.1.cpu",
+                "models.trainer.2.cpu", "models.trainer.1.heap", "models.trainer.2.heap");
+        assertThat(report.measures()).allSatisfy(m -> assertThat(m.median()).as(m.key()).isPositive());
+        assertThat(report.checks()).filteredOn(c -> c.name().equals("trainer CPU per image, 2 models / 1")).singleElement()
+                .satisfies(c -> assertThat(c.status()).isIn(Check.Status.PASS, Check.Status.FAIL));
+    }
+
+    /**
      * The trainer in its child JVM with the PyTorch reference that JVM starts, measured warm before
      * its first measured run and after each; skipped where no python3 imports torch.
      */
