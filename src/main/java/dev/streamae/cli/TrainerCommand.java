@@ -7,6 +7,7 @@ import dev.streamae.streams.StreamsApp;
 import dev.streamae.streams.StreamsProperties;
 import dev.streamae.streams.TrainerMetrics;
 import dev.streamae.streams.TrainerTopology;
+import dev.streamae.streams.TrainingTopic;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,18 +30,19 @@ final class TrainerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> config = options.load("trainer.properties");
-        StreamAeSettings settings = StreamAeSettings.from(config);
         TrainerMetrics metrics = new TrainerMetrics();
         AtomicLong badRecords = metrics.badRecordsCounter();
+        var properties = StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords);
+        StreamAeSettings settings = TrainingTopic.settle(StreamAeSettings.from(config), properties);
         var topology = TrainerTopology.build(settings, ModelFactory.of(settings), metrics);
-        try (StreamsApp app = new StreamsApp("trainer", topology,
-                StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords));
+        try (StreamsApp app = new StreamsApp("trainer", topology, properties);
              PrometheusEndpoint prometheus = PrometheusEndpoint.start(app, settings)) {
             run.serve(app, prometheus,
-                    String.format("trainer running against %s (model %s, %s)", ConfigOptions.bootstrap(config),
-                    settings.modelName(), settings.architecture()), () -> String.format(
-                    "trained %d images, model version %d, loss %.5f, threshold %.5f, bad records %d",
-                    metrics.examplesTrained(), metrics.modelVersion(), metrics.lastLoss(), metrics.threshold(),
+                    String.format("trainer running against %s (default model %s, %s, %d training partitions)",
+                    ConfigOptions.bootstrap(config), settings.modelName(), settings.architecture(),
+                    settings.models().trainingPartitions()), () -> String.format(
+                    "trained %d images of %d models, last version %d, loss %.5f, bad records %d",
+                    metrics.examplesTrained(), metrics.models(), metrics.modelVersion(), metrics.lastLoss(),
                     badRecords.get()));
         }
         return 0;

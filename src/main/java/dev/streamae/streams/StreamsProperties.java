@@ -63,12 +63,16 @@ public final class StreamsProperties {
     public static Properties trainer(String bootstrapServers, Map<String, String> userConfig, AtomicLong badRecords) {
         Properties p = base(TrainerTopology.APPLICATION_ID, bootstrapServers, badRecords);
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.IMAGES_DLQ);
-        p.put(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG, Topics.FEEDBACK);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(32L << 20));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(TRAINER_BATCH_BYTES));
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        return overlay(p, userConfig);
+        overlay(p, userConfig);
+        // Images' bad records are the scorer's to dead-letter; the trainer alone reads feedback and
+        // decides which models it admits (its training topic's records beyond models.max).
+        p.put(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG, Topics.FEEDBACK + ","
+                + TrainerTopology.trainingTopic(p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)));
+        return p;
     }
 
     public static Properties scorer(String bootstrapServers, Map<String, String> userConfig, AtomicLong badRecords) {

@@ -17,8 +17,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 /**
  * StreamAE's own metrics, registered in Kafka Streams' metrics registry, so they are reported
  * wherever Kafka Streams' metrics are: over JMX as
- * {@code kafka.streams:type=<group>,thread-id=<thread>,task-id=<task>} beside the built-in task
- * metrics, and in {@code KafkaStreams#metrics()}. One set per task, removed when the task closes.
+ * {@code kafka.streams:type=<group>,thread-id=<thread>,task-id=<task>[,model=<model>]} beside the built-in task
+ * metrics, and in {@code KafkaStreams#metrics()}. One set per task (the trainer's: per model of a
+ * task), removed when the task closes (or the trainer evicts the model).
  * The names are listed in the README's monitoring section.
  */
 final class TaskSensors {
@@ -33,11 +34,19 @@ final class TaskSensors {
     private final List<Sensor> sensors = new ArrayList<>();
 
     TaskSensors(ProcessorContext<?, ?> context, String group) {
+        this(context, group, null);
+    }
+
+    /** The sensors of one model of a task: tagged {@code model=<name>} as well (null: no model tag). */
+    TaskSensors(ProcessorContext<?, ?> context, String group, String model) {
         this.metrics = context.metrics();
         this.group = group;
         tags.put("thread-id", Thread.currentThread().getName());
         tags.put("task-id", context.taskId().toString());
-        this.prefix = group + "." + context.taskId() + ".";
+        if (model != null) {
+            tags.put("model", model);
+        }
+        this.prefix = group + "." + context.taskId() + "." + (model == null ? "" : model + ".");
     }
 
     /** {@code <name>-total} and {@code <name>-rate} (per second). */

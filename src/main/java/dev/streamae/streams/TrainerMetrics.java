@@ -11,7 +11,9 @@ public final class TrainerMetrics {
 
     private final AtomicLong badRecords = new AtomicLong();
 
-    private final AtomicLong examplesTrained = new AtomicLong();
+    /** Examples learnt per model this process has trained (restored from state after a restart). */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> examplesByModel = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, TrainingMetrics> publishedByModel = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong modelVersion = new AtomicLong();
@@ -25,13 +27,13 @@ public final class TrainerMetrics {
     private final java.util.Deque<ModelEvent> recentEvents = new java.util.concurrent.ConcurrentLinkedDeque<>();
     static final int MAX_EVENTS = 100;
 
-    void restored(long examples, long version) {
-        examplesTrained.set(examples);
-        modelVersion.set(version);
+    void restored(String model, long examples, long version) {
+        examplesByModel.put(model, examples);
+        modelVersion.accumulateAndGet(version, Math::max);
     }
 
-    void stepped(int examples, double loss) {
-        examplesTrained.addAndGet(examples);
+    void stepped(String model, int examples, double loss) {
+        examplesByModel.merge(model, (long) examples, Long::sum);
         steps.incrementAndGet();
         lastLoss = loss;
         lossSinceRead.add(loss);
@@ -71,12 +73,28 @@ public final class TrainerMetrics {
     void published(TrainingMetrics record) {
         modelVersion.set(record.modelVersion());
         lastPublished = record;
+        publishedByModel.put(record.model(), record);
         publishedAt.set(record.timestamp());
     }
 
-    /** Examples folded into the model, in total (restored from state after a restart). */
+    /** Examples folded into the models this process trains, in total (restored from state after a restart). */
     public long examplesTrained() {
-        return examplesTrained.get();
+        return examplesByModel.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Examples folded into {@code model} as far as this process knows (0 for a model it never trained). */
+    public long examplesTrained(String model) {
+        return examplesByModel.getOrDefault(model, 0L);
+    }
+
+    /** Models this process trained (or restored), resident or not. */
+    public int models() {
+        return examplesByModel.size();
+    }
+
+    /** The last publish of each model this process trained, by name. */
+    public java.util.Map<String, TrainingMetrics> publishedByModel() {
+        return java.util.Map.copyOf(publishedByModel);
     }
 
     /** Optimiser steps taken by this process. */
@@ -106,7 +124,7 @@ public final class TrainerMetrics {
         return last == null || last.threshold() == null ? Double.NaN : last.threshold();
     }
 
-    /** What the last publish reported (calibration, contamination, alert rate), or null before one. */
+    /** What the last publish of any model reported (calibration, contamination, alert rate), or null before one. */
     public TrainingMetrics lastPublished() {
         return lastPublished;
     }

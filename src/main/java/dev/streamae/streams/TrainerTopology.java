@@ -19,32 +19,42 @@ import org.apache.kafka.streams.state.Stores;
  * The trainer topology (application id {@code streamae-trainer}).
  *
  * <pre>
- * images (ImageRecord JSON) -> validate -> sample --------------------------.
- * feedback (FeedbackRecord JSON) -> apply-feedback (store feedback-applied) -+
- *   -> repartition "training" (1 partition)
- *   -> train (stores trainer-pending, trainer-state) -> models (snapshot bytes, key model name)
- *                                                    -> training-metrics (TrainingMetrics JSON)
- *                                                    -> model-events (ModelEvent JSON: drift)
- * bad feedback -> images-dlq (by the exception handlers, see {@link StreamsProperties})
+ * images (ImageRecord JSON) -> validate (and route to a model) -> sample ----------------.
+ * feedback (FeedbackRecord JSON) -> apply-feedback (store feedback-applied) --------------+
+ *   -> repartition "training" (key model name, training.partitions partitions)
+ *   -> train (stores trainer-pending, trainer-state; global trainer-known-models)
+ *        -> models (snapshot bytes, key model name)
+ *        -> training-metrics (TrainingMetrics JSON, key model name)
+ *        -> model-events (ModelEvent JSON: drift)
+ *        -> model-history (snapshot bytes, key model@version; tombstones for versions no longer kept)
+ * bad feedback, models beyond models.max -> images-dlq (by the exception handlers, see {@link StreamsProperties})
  * </pre>
  *
- * <p>Training is one sequential SGD stream, so every example goes through a single-partition
- * repartition topic and therefore one task and one model; it carries validated 8-bit pixels in a
- * compact binary form ({@link ValidImageCodec#encodeU8}), which the training processor logs as they are. The partition count of that topic is fixed by name: changing it needs
- * Kafka's streams reset tool. Bad records are rejected by the same validation as in the scorer;
- * the scorer reports them to {@code images-dlq}, the trainer only skips and counts them, so each
- * bad record appears in the dead-letter queue once.
+ * <p>Each model's training is one sequential SGD stream, so all its examples go through one
+ * partition of the training topic, keyed by model name, and therefore one task; different models
+ * hash to different partitions, so Kafka Streams spreads them over stream threads and instances
+ * (standby replicas make a failover fast). An image also trains {@code models.fallback}, when set.
+ * The topic carries validated 8-bit pixels in a compact binary form ({@link ValidImageCodec#encodeU8}),
+ * which the training processor logs as they are. Its partition count is fixed once it exists
+ * ({@link TrainingTopic}). Bad records are rejected by the same validation as in the scorer; the
+ * scorer reports them to {@code images-dlq}, the trainer only skips and counts them, so each bad
+ * record appears in the dead-letter queue once.
  *
  * <p>Operators' verdicts ({@link FeedbackProcessor}) join the images before the repartition, as
- * {@link TrainingExample}s that carry the verdict, so one path sequences, logs, replays and counts
- * both; they are never sampled out. Nothing else reads {@code feedback}, so the trainer
- * dead-letters the verdicts it refuses, and only those.
+ * {@link TrainingExample}s that carry the verdict, keyed by the model of the image they judge, so
+ * one path sequences, logs, replays and counts both; they are never sampled out. Nothing else reads
+ * {@code feedback}, so the trainer dead-letters the verdicts it refuses, and only those.
  */
 public final class TrainerTopology {
 
     public static final String APPLICATION_ID = "streamae-trainer";
-    /** Name of the single-partition topic that orders all training examples. */
+    /** Name of the repartition topic, keyed by model, that orders each model's training examples. */
     public static final String TRAINING_REPARTITION = "training";
+
+    /** The training topic's full name for an application id (Kafka Streams' naming of repartition topics). */
+    public static String trainingTopic(String applicationId) {
+        return applicationId + "-" + TRAINING_REPARTITION + "-repartition";
+    }
     /** A model with its Adam state is ~2.4 MB; its changelog record must fit. */
     static final String CHANGELOG_MAX_MESSAGE_BYTES = "10485760";
 
@@ -52,14 +62,22 @@ public final class TrainerTopology {
      * What the training processor emits: a snapshot and its metrics record when it publishes, or a
      * drift event (the other fields null).
      */
-    public record Published(byte[] snapshot, TrainingMetrics metrics, ModelEvent event) {
+    public record Published(Kind kind, byte[] snapshot, TrainingMetrics metrics, ModelEvent event) {
+
+        /** Where it goes: {@code models} with {@code training-metrics}, {@code model-events} or {@code model-history}. */
+        public enum Kind { MODEL, EVENT, HISTORY }
 
         static Published model(byte[] snapshot, TrainingMetrics metrics) {
-            return new Published(snapshot, metrics, null);
+            return new Published(Kind.MODEL, snapshot, metrics, null);
+        }
+
+        /** A version kept for rollback (key {@code <model>@<version>}), or with null bytes its deletion. */
+        static Published history(byte[] snapshot) {
+            return new Published(Kind.HISTORY, snapshot, null, null);
         }
 
         static Published event(ModelEvent event) {
-            return new Published(null, null, event);
+            return new Published(Kind.EVENT, null, null, event);
         }
     }
 
@@ -85,8 +103,8 @@ public final class TrainerTopology {
         Map<String, String> changelog = Map.of("max.message.bytes", CHANGELOG_MAX_MESSAGE_BYTES);
         // In memory, restored from their changelogs: a few MB at most (examples since the last
         // checkpoint, one checkpoint), where RocksDB would flush to disk on every commit.
-        StoreBuilder<KeyValueStore<Long, byte[]>> pending = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(TrainingProcessor.PENDING_STORE), Serdes.Long(), Serdes.ByteArray())
+        StoreBuilder<KeyValueStore<byte[], byte[]>> pending = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(TrainingProcessor.PENDING_STORE), Serdes.ByteArray(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(changelog);
         StoreBuilder<KeyValueStore<String, byte[]>> state = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(TrainingProcessor.STATE_STORE), Serdes.String(), Serdes.ByteArray())
@@ -97,6 +115,10 @@ public final class TrainerTopology {
                 .withLoggingEnabled(Map.of());
         SampleFilter sample = new SampleFilter(settings.sampleRate());
         builder.addStateStore(pending);
+        // The models any task published, for models.max: only the keys matter, so each is kept as one byte.
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(TrainingProcessor.KNOWN_MODELS_STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), Topics.TRAINING_METRICS,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("known-models"), KnownModelsProcessor::new);
         builder.addStateStore(state);
         builder.addStateStore(applied);
 
@@ -121,9 +143,12 @@ public final class TrainerTopology {
                 .process(() -> new TrainingProcessor(settings, factory, metrics, stepThread), Named.as("train"),
                         TrainingProcessor.PENDING_STORE, TrainingProcessor.STATE_STORE);
 
-        KStream<String, TrainerTopology.Published> models = published.filter((name, p) -> p.event() == null,
+        KStream<String, TrainerTopology.Published> models = published.filter((name, p) -> p.kind() == Published.Kind.MODEL,
                 Named.as("models-only"));
-        published.filter((name, p) -> p.event() != null, Named.as("events-only"))
+        published.filter((key, p) -> p.kind() == Published.Kind.HISTORY, Named.as("history-only"))
+                .mapValues(Published::snapshot, Named.as("kept-snapshot"))
+                .to(Topics.MODEL_HISTORY, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("to-model-history"));
+        published.filter((name, p) -> p.kind() == Published.Kind.EVENT, Named.as("events-only"))
                 .mapValues(Published::event, Named.as("event"))
                 .to(Topics.MODEL_EVENTS, Produced.with(Serdes.String(), JsonSerde.of(ModelEvent.class))
                         .withName("to-model-events"));

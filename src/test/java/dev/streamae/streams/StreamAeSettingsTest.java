@@ -140,9 +140,10 @@ class StreamAeSettingsTest {
         assertThat(trainer).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("commit.interval.ms", "250").containsEntry("processing.guarantee", "exactly_once_v2")
                 .doesNotContainKey("model.metric").doesNotContainKey("prometheus.port")
-                .as("the trainer dead-letters refused verdicts, and only those")
+                .as("the trainer dead-letters refused verdicts and models beyond models.max, and only those")
                 .containsEntry("errors.dead.letter.queue.topic.name", Topics.IMAGES_DLQ)
-                .containsEntry(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG, Topics.FEEDBACK)
+                .containsEntry(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG,
+                        Topics.FEEDBACK + ",streamae-trainer-training-repartition")
                 .containsEntry("producer.batch.size", "262144");
         assertThat(StreamsProperties.trainer("b:9092", Map.of("producer.batch.size", "65536"), new AtomicLong()))
                 .as("the user's setting wins").containsEntry("producer.batch.size", "65536");
