@@ -56,8 +56,8 @@ final class ModelsBench {
         List<BenchKafka.Backlog> backlogs = new ArrayList<>();
         try (Admin admin = Admin.create(clientProps)) {
             for (int models : plan.modelCounts()) {
-                progress.accept(String.format(Locale.ROOT, "producing the %s's backlog of %,d images (u8 JSON) over %d models ...",
-                        app, plan.images(), models));
+                progress.accept(String.format(Locale.ROOT, "producing the %s's backlog of %,d images (u8 JSON) over %s ...",
+                        app, plan.images(), models(models)));
                 backlogs.add(BenchKafka.produceBacklog(admin, clientProps, plan.images(), idPrefix + app + "-" + models + "m-",
                         i -> modelName(app, i % models)));
             }

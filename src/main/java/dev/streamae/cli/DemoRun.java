@@ -16,10 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -313,8 +313,8 @@ final class DemoRun {
                 long anomalies = streamOf.entrySet().stream()
                         .filter(e -> e.getValue().equals(stream.name()) && Boolean.TRUE.equals(injected.get(e.getKey()))).count();
                 TrainingMetrics m = trained.get(stream.model() == null ? settings.modelName() : stream.model());
-                String scoredBy = own.stream().map(ScoreRecord::model).filter(java.util.Objects::nonNull)
-                        .collect(Collectors.toCollection(TreeSet::new)).stream().collect(Collectors.joining(", "));
+                String scoredBy = own.stream().map(ScoreRecord::model).filter(Objects::nonNull).distinct().sorted()
+                        .collect(Collectors.joining(", "));
                 training.append(String.format(Locale.ROOT, "%-" + width + "s  %,8d  %,9d  %8s  %-23s  %s%n", stream.name(),
                         sent, anomalies, m == null ? "-" : "v" + m.modelVersion(), m == null ? "no metrics published"
                                 : String.format(Locale.ROOT, "%,d (%s)", m.examplesSeen(),

@@ -71,9 +71,13 @@ record DetectionSummary(int ready, Auroc.Confusion alerts, double auroc, double 
     String row(int width, String name) {
         Auroc.Confusion c = alerts;
         return String.format(Locale.ROOT, "%-" + width + "s  %,8d  %,9d  %12s  %9s  %6s  %9s  %5s  %9s  %6s%n", name, ready,
-                c.truePositives() + c.falseNegatives(), percent(falseAlarmRate()), decimals(falseAlarmRate() / target, 2) + "x",
+                c.truePositives() + c.falseNegatives(), percent(falseAlarmRate()), times(falseAlarmRate() / target),
                 decimals(c.recall(), 3), decimals(c.precision(), 3), decimals(c.f1(), 3), decimals(oracleF1, 3),
                 decimals(auroc, 4));
+    }
+
+    private static String times(double ratio) {
+        return Double.isFinite(ratio) ? decimals(ratio, 2) + "x" : "n/a";
     }
 
     static String percent(double fraction) {
