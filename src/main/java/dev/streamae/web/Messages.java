@@ -73,9 +73,9 @@ final class Messages {
     }
 
     /** The caps of {@link DashboardLimits} the page needs. */
-    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts, int events) {
+    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts, int events, int models) {
         static Limits of(DashboardLimits l) {
-            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts(), l.events());
+            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts(), l.events(), l.models());
         }
     }
 
