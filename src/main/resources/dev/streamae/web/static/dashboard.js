@@ -249,8 +249,8 @@
   function drawModels(m) {
     var rows = m.models || [];
     var names = rows.map(function (r) { return r.name; });
-    if (names.indexOf(m.modelName) < 0) names.push(m.modelName);
-    var key = names.join('\n') + '\n' + m.modelName;
+    var key = names.join('\n') + '\n\n' + m.modelName;  // the lines and the model shown
+    if (names.indexOf(m.modelName) < 0) names.push(m.modelName);  // asked for, nothing of it held yet
     var select = $('model-select'), body = $('models').tBodies[0];
     if (key !== modelNames) {
       modelNames = key;
