@@ -32,9 +32,11 @@ final class TrainerCommand implements Callable<Integer> {
         Map<String, String> config = options.load("trainer.properties");
         TrainerMetrics metrics = new TrainerMetrics();
         AtomicLong badRecords = metrics.badRecordsCounter();
+        StreamAeSettings configured = StreamAeSettings.from(config);
+        ModelFactory factory = ModelFactory.of(configured);  // an engine that cannot run stops the start first
         var properties = StreamsProperties.trainer(ConfigOptions.bootstrap(config), config, badRecords);
-        StreamAeSettings settings = TrainingTopic.settle(StreamAeSettings.from(config), properties);
-        var topology = TrainerTopology.build(settings, ModelFactory.of(settings), metrics);
+        StreamAeSettings settings = TrainingTopic.settle(configured, properties);
+        var topology = TrainerTopology.build(settings, factory, metrics);
         try (StreamsApp app = new StreamsApp("trainer", topology, properties);
              PrometheusEndpoint prometheus = PrometheusEndpoint.start(app, settings)) {
             run.serve(app, prometheus,

@@ -1,5 +1,7 @@
 package dev.streamae.streams;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -7,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -26,17 +29,27 @@ public final class TrainingTopic {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingTopic.class);
 
+    /** How long the check may take: a trainer's start must not wait long for a broker that is not up yet. */
+    static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+
     private TrainingTopic() {
     }
 
-    /** {@code settings}, with {@code training.partitions} set to the existing topic's count when it differs. */
+    /**
+     * {@code settings}, with {@code training.partitions} set to the existing topic's count when it
+     * differs. When the topic cannot be described within {@link #CHECK_TIMEOUT} (no broker yet, no
+     * permission) the configured count stands: Kafka Streams then creates the topic, or reports
+     * the mismatch itself.
+     */
     public static StreamAeSettings settle(StreamAeSettings settings, Properties streamsProperties) {
         StreamsConfig config = new StreamsConfig(streamsProperties);
         String topic = TrainerTopology.trainingTopic(config.getString(StreamsConfig.APPLICATION_ID_CONFIG));
-        Map<String, Object> adminConfig = config.getAdminConfigs("streamae-training-topic");
+        Map<String, Object> adminConfig = new HashMap<>(config.getAdminConfigs("streamae-training-topic"));
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
         try (Admin admin = Admin.create(adminConfig)) {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic);
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
             int existing = description.partitions().size();
             int wanted = settings.models().trainingPartitions();
             if (existing == wanted) {
@@ -48,12 +61,15 @@ public final class TrainingTopic {
                     existing, existing);
             return settings.with(Map.of("training.partitions", Integer.toString(existing)));
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return settings;  // created by Kafka Streams with training.partitions
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                LOG.warn("could not check the partitions of the training topic {} ({}); going on with "
+                        + "training.partitions={}", topic, e.getCause().toString(), settings.models().trainingPartitions());
             }
-            throw new IllegalStateException("could not describe the training topic " + topic + ": " + e.getCause(), e);
+            return settings;  // created by Kafka Streams with training.partitions
         } catch (TimeoutException e) {
-            throw new IllegalStateException("could not describe the training topic " + topic + " within 30 s", e);
+            LOG.warn("could not check the partitions of the training topic {} within {} s; going on with "
+                    + "training.partitions={}", topic, CHECK_TIMEOUT.toSeconds(), settings.models().trainingPartitions());
+            return settings;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while describing " + topic, e);

@@ -1,22 +1,30 @@
 package dev.streamae.web;
 
 import dev.streamae.model.Scores;
-import dev.streamae.streams.ModelRegistry;
+import dev.streamae.streams.ModelFactory;
 import dev.streamae.streams.ScoreRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Once per tick: collects what is new from {@link DashboardState}, renders new alerts and (every few
- * ticks or when the model changed) the reconstruction grid with the newest model, and sends one
- * event to every open page: a delta to pages already up to date, a full snapshot to pages that
- * connected since the last tick. Runs on a single scheduled thread with a fixed delay between
- * ticks, so no page ever gets more than one event per tick, however busy the topics are, and the
- * network is only ever used from this thread.
+ * Once per tick: for each model some page shows, collects what is new from {@link DashboardState},
+ * renders its new alerts and (every few ticks or when its model changed) its reconstruction grid
+ * with its newest snapshot, and sends one event to each of its pages: a delta to pages already up
+ * to date, a full snapshot to pages that connected (or switched model) since the last tick, or to
+ * all of them when their copy no longer fits. Every event carries the overview of all models. Runs
+ * on a single scheduled thread with a fixed delay between ticks, so no page ever gets more than one
+ * event per tick, however busy the topics are, and the network is only ever used from this thread.
+ *
+ * <p>Work is per model shown, not per model held: a model nobody looks at costs only its share of
+ * the overview, and its rendering state ({@link View}: reconstructor, rendered alerts, grid) is
+ * dropped when its last page closes.
  */
 final class Broadcaster implements Runnable {
 
@@ -26,18 +34,13 @@ final class Broadcaster implements Runnable {
 
     private final DashboardState state;
     private final RecentImages images;
-    private final ModelRegistry models;
-    private final Reconstructor reconstructor;
+    private final ModelFactory factory;
     private final EventStreams streams;
     private final DashboardLimits limits;
-    private final String modelName;
+    private final double falseAlarmRate;
     private final int width;
     private final int height;
-
-    private DashboardState.Cursor cursor = DashboardState.Cursor.START;
-    private final ArrayDeque<Messages.Alert> rendered = new ArrayDeque<>();
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-    private Messages.Grid grid;
+    private final Map<String, View> views = new HashMap<>();
     private long ticks;
     private long lastFailureLog;
 
@@ -50,15 +53,30 @@ final class Broadcaster implements Runnable {
         }
     }
 
-    Broadcaster(DashboardState state, RecentImages images, ModelRegistry models, Reconstructor reconstructor,
-                EventStreams streams, DashboardLimits limits, String modelName, int width, int height) {
+    /** What the broadcaster keeps for one model shown. */
+    private final class View {
+        final Reconstructor reconstructor = new Reconstructor(factory);
+        final ArrayDeque<Messages.Alert> rendered = new ArrayDeque<>();
+        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        DashboardState.Cursor cursor = DashboardState.Cursor.START;
+        Messages.Grid grid;
+    }
+
+    /** The pages of one model this tick: those up to date, and those to be sent a snapshot. */
+    private record Pages(List<EventStreams.Client> current, List<EventStreams.Client> fresh) {
+        Pages() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    Broadcaster(DashboardState state, RecentImages images, ModelFactory factory, EventStreams streams,
+                DashboardLimits limits, double falseAlarmRate, int width, int height) {
         this.state = state;
         this.images = images;
-        this.models = models;
-        this.reconstructor = reconstructor;
+        this.factory = factory;
         this.streams = streams;
         this.limits = limits;
-        this.modelName = modelName;
+        this.falseAlarmRate = falseAlarmRate;
         this.width = width;
         this.height = height;
     }
@@ -79,29 +97,66 @@ final class Broadcaster implements Runnable {
 
     void tick(long now) {
         List<EventStreams.Client> joining = streams.takeJoining();
-        DashboardState.Collected c = state.collect(now, cursor, !joining.isEmpty());
-        cursor = c.next();
-        boolean modelChanged = reconstructor.update(models.current());
-        List<Messages.Alert> newAlerts = renderAlerts(c.alerts());
-        Messages.Grid newGrid = null;
-        if (grid == null || modelChanged || ticks % limits.gridEvery() == 0) {
-            newGrid = renderGrid(now);
-            if (newGrid != null) {
-                grid = newGrid;
-            }
+        Map<String, Pages> byModel = new LinkedHashMap<>();
+        for (EventStreams.Client c : streams.active()) {
+            String shown = shownFor(c);
+            Pages pages = byModel.computeIfAbsent(shown, k -> new Pages());
+            (shown.equals(c.shown) ? pages.current() : pages.fresh()).add(c);
+            c.shown = shown;
         }
+        for (EventStreams.Client c : joining) {
+            c.shown = shownFor(c);
+            byModel.computeIfAbsent(c.shown, k -> new Pages()).fresh().add(c);
+        }
+        views.keySet().retainAll(byModel.keySet());
         ticks++;
-        if (!streams.hasPages() && joining.isEmpty()) {
+        if (byModel.isEmpty()) {
             return;
         }
-        Messages.Model model = Messages.Model.of(models.current(), models.falseAlarmRate(), now, models.rejectedSnapshots());
-        streams.broadcast(new Messages.Update("delta", now, modelName, null, model, c.totals(), orNull(c.training()),
-                orNull(c.rates()), orNull(c.latent()), orNull(newAlerts), orNull(c.events()), newGrid, null));
-        if (!joining.isEmpty()) {
+        List<Messages.ModelRow> overview = state.overview(now);
+        byModel.forEach((model, pages) -> send(model, pages, overview, now));
+    }
+
+    /** The page's choice; else the model it was shown while that is held; else the dashboard's default. */
+    private String shownFor(EventStreams.Client c) {
+        if (c.requested != null) {
+            return c.requested;
+        }
+        return c.shown != null && state.has(c.shown) ? c.shown : state.defaultShown();
+    }
+
+    private void send(String model, Pages pages, List<Messages.ModelRow> overview, long now) {
+        View view = views.computeIfAbsent(model, k -> new View());
+        DashboardState.Collected c = state.collect(model, now, view.cursor, !pages.fresh().isEmpty());
+        List<EventStreams.Client> fresh = pages.fresh();
+        if (c.reset()) {
+            view = new View();
+            views.put(model, view);
+            fresh = new ArrayList<>(pages.fresh());
+            fresh.addAll(pages.current());
+        }
+        view.cursor = c.next();
+        boolean modelChanged = view.reconstructor.update(c.snapshot());
+        // After a reset the kept alerts are old: draw them at once with whatever original is still here.
+        List<Messages.Alert> newAlerts = renderAlerts(view, c.alerts(), c.reset());
+        Messages.Grid newGrid = null;
+        if (view.grid == null || modelChanged || ticks % limits.gridEvery() == 0) {
+            newGrid = renderGrid(view, c.scoredIds(), now);
+            if (newGrid != null) {
+                view.grid = newGrid;
+            }
+        }
+        Messages.Model shownModel = Messages.Model.of(c.snapshot(), falseAlarmRate, now, c.rejectedSnapshots());
+        if (!c.reset()) {
+            streams.send(pages.current(), new Messages.Update("delta", now, model, null, shownModel, c.totals(),
+                    orNull(c.training()), orNull(c.rates()), orNull(c.latent()), orNull(newAlerts), orNull(c.events()),
+                    newGrid, null, overview));
+        }
+        if (!fresh.isEmpty()) {
             DashboardState.All all = c.all();
-            streams.admit(joining, new Messages.Update("snapshot", now, modelName, Messages.Limits.of(limits), model,
-                    c.totals(), all.training(), all.rates(), all.latent(), List.copyOf(rendered), all.events(), grid,
-                    Messages.DriftLevels.DETECTOR));
+            streams.admit(fresh, new Messages.Update("snapshot", now, model, Messages.Limits.of(limits), shownModel,
+                    c.totals(), all.training(), all.rates(), all.latent(), List.copyOf(view.rendered), all.events(),
+                    view.grid, Messages.DriftLevels.DETECTOR, overview));
         }
     }
 
@@ -110,18 +165,21 @@ final class Broadcaster implements Runnable {
         return list.isEmpty() ? null : list;
     }
 
-    /** New alerts join the waiting line; those whose original arrived (or that waited long enough) are drawn. */
-    private List<Messages.Alert> renderAlerts(List<ScoreRecord> fresh) {
-        fresh.forEach(a -> waiting.addLast(new Waiting(a)));
-        while (waiting.size() > limits.alerts()) {
-            waiting.removeFirst(); // only the newest are ever shown
+    /**
+     * New alerts join the waiting line; those whose original arrived (or that waited long enough, or
+     * all when {@code now}) are drawn.
+     */
+    private List<Messages.Alert> renderAlerts(View view, List<ScoreRecord> fresh, boolean now) {
+        fresh.forEach(a -> view.waiting.addLast(new Waiting(a)));
+        while (view.waiting.size() > limits.alerts()) {
+            view.waiting.removeFirst(); // only the newest are ever shown
         }
         List<ScoreRecord> ready = new ArrayList<>();
         List<float[]> pixels = new ArrayList<>();
-        for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
+        for (Iterator<Waiting> it = view.waiting.iterator(); it.hasNext(); ) {
             Waiting w = it.next();
             float[] original = images.pixels(w.alert.id());
-            if (original != null || ++w.ticks >= ORIGINAL_WAIT_TICKS) {
+            if (original != null || now || ++w.ticks >= ORIGINAL_WAIT_TICKS) {
                 it.remove();
                 ready.add(w.alert);
                 pixels.add(original);
@@ -130,28 +188,29 @@ final class Broadcaster implements Runnable {
         if (ready.isEmpty()) {
             return List.of();
         }
-        float[][] reconstructions = reconstructAll(pixels);
+        Reconstructor reconstructor = view.reconstructor;
+        float[][] reconstructions = reconstructAll(reconstructor, pixels);
         List<Messages.Alert> out = new ArrayList<>(ready.size());
         for (int i = 0; i < ready.size(); i++) {
             ScoreRecord a = ready.get(i);
             float[] original = pixels.get(i);
             float[] reconstruction = reconstructions[i];
-            Messages.Alert view = new Messages.Alert(a.id(), Messages.labelText(a.label()), Points.finite(a.error()),
+            Messages.Alert alert = new Messages.Alert(a.id(), Messages.labelText(a.label()), Points.finite(a.error()),
                     Points.finite(a.pValue()), Points.finite(a.threshold()), a.metric(),
                     a.modelVersion(), reconstruction == null ? -1 : reconstructor.version(), a.scoredAt(),
                     original == null ? null : ImageUris.png(original, width, height),
                     reconstruction == null ? null : ImageUris.png(reconstruction, width, height));
-            out.add(view);
-            rendered.addLast(view);
-            if (rendered.size() > limits.alerts()) {
-                rendered.removeFirst();
+            out.add(alert);
+            view.rendered.addLast(alert);
+            if (view.rendered.size() > limits.alerts()) {
+                view.rendered.removeFirst();
             }
         }
         return out;
     }
 
     /** Reconstructions of the non-null images in one forward pass; null where there is no image or no model. */
-    private float[][] reconstructAll(List<float[]> pixels) {
+    private static float[][] reconstructAll(Reconstructor reconstructor, List<float[]> pixels) {
         float[][] out = new float[pixels.size()][];
         if (!reconstructor.ready()) {
             return out;
@@ -174,11 +233,13 @@ final class Broadcaster implements Runnable {
         return out;
     }
 
-    private Messages.Grid renderGrid(long now) {
-        List<RecentImages.Decoded> recent = images.newest(limits.gridImages());
+    /** The images the model scored last, over their reconstructions by its newest snapshot. */
+    private Messages.Grid renderGrid(View view, List<String> scoredIds, long now) {
+        List<RecentImages.Decoded> recent = images.newest(scoredIds, limits.gridImages());
         if (recent.isEmpty()) {
             return null;
         }
+        Reconstructor reconstructor = view.reconstructor;
         Scores scores = reconstructor.ready()
                 ? reconstructor.reconstruct(recent.stream().map(RecentImages.Decoded::pixels).toList()) : null;
         List<Messages.Cell> cells = new ArrayList<>(recent.size());

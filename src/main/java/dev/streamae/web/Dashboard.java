@@ -2,7 +2,6 @@ package dev.streamae.web;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.streamae.streams.ModelFactory;
-import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.StreamAeSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,15 +34,21 @@ import org.slf4j.LoggerFactory;
  * images, rotatable, coloured by label (digits as digits, any other label in one colour), anomalies
  * marked. Labels are shown as the text producers wrote, never interpreted as markup.
  *
+ * <p>Many models: every figure above is of one model, chosen in the page (default: the configured
+ * {@code model.name} once it has records, else the first model seen); an overview lists every model
+ * with its version, image rate, alert rate and drift phase, and selects one on a click. A
+ * single-model deployment shows the page it always did, with one entry in the selector.
+ *
  * <p>How it is built, and why:
  * <ul>
  *   <li>{@link TopicFeed}: its own read_committed consumer with manual assignment, so it never joins
  *       or disturbs the applications' consumer groups;</li>
- *   <li>{@link DashboardState}: bounded aggregates ({@link DashboardLimits}), so memory and the
- *       page's work stay constant at any image rate;</li>
+ *   <li>{@link DashboardState}: bounded aggregates per model, for a bounded number of models
+ *       ({@link DashboardLimits}), so memory and the page's work stay constant at any image rate;</li>
  *   <li>{@link Broadcaster}: one server-sent event per page per tick (500 ms), a snapshot on connect
- *       and deltas after, with alert and grid images rendered server-side with the newest model in
- *       one batch per tick;</li>
+ *       and deltas after, of the one model the page shows ({@code /events?model=}: switching models
+ *       is a new stream), with alert and grid images rendered server-side with that model's newest
+ *       snapshot in one batch per tick;</li>
  *   <li>the JDK's built-in HTTP server ({@code jdk.httpserver}): three routes and a stream need no
  *       web framework, and it adds no dependency to the service's jar;</li>
  *   <li>the page's scripts, styles and chart library (uPlot, from its WebJar) are served from the
@@ -97,7 +102,7 @@ public final class Dashboard implements AutoCloseable {
         this.requestedPort = port;
         this.limits = limits;
         this.factory = factory;
-        this.state = new DashboardState(limits);
+        this.state = new DashboardState(limits, settings.modelName());
     }
 
     /** Starts serving and reading; returns once the port is bound. Fails clearly if it cannot bind. */
@@ -121,14 +126,13 @@ public final class Dashboard implements AutoCloseable {
             server.createContext("/events", streams);
 
             RecentImages images = new RecentImages(limits.recentImages(), settings.width(), settings.height());
-            ModelRegistry models = new ModelRegistry(settings, factory);
-            Broadcaster broadcaster = new Broadcaster(state, images, models, new Reconstructor(factory), streams,
-                    limits, settings.modelName(), settings.width(), settings.height());
+            Broadcaster broadcaster = new Broadcaster(state, images, factory, streams, limits,
+                    settings.falseAlarmRate(), settings.width(), settings.height());
             ticker = Executors.newSingleThreadScheduledExecutor(daemon("dashboard-ticker"));
 
             server.start();
             // The consumer last: nothing above can fail and leave it open.
-            feed = new TopicFeed(clientProps, limits, state, images, models, settings.modelName());
+            feed = new TopicFeed(clientProps, limits, state, images, settings);
             feedThread = daemon("dashboard-feed").newThread(feed);
             feedThread.start();
             // Fixed delay, not fixed rate: a slow tick (the first model load) never causes a burst of events.
@@ -139,7 +143,7 @@ public final class Dashboard implements AutoCloseable {
             if (!address.isLoopbackAddress()) {
                 LOG.warn("the dashboard listens on {}: anyone who can reach this address can see it", bind);
             }
-            LOG.info("dashboard for model {} at {}", settings.modelName(), url);
+            LOG.info("dashboard at {} (model {} unless the page chooses another)", url, settings.modelName());
             return this;
         } catch (BindException e) {
             close();
@@ -166,7 +170,7 @@ public final class Dashboard implements AutoCloseable {
         return url().getPort();
     }
 
-    /** Latent points held for the scatter now (never more than the cap). */
+    /** Latent points held for the scatter of the model holding most (never more than the cap). */
     int latentPoints() {
         return state.latentSize();
     }

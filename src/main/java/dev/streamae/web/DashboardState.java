@@ -1,147 +1,144 @@
 package dev.streamae.web;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.streamae.model.Snapshot;
 import dev.streamae.streams.ModelEvent;
 import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.TrainingMetrics;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * What the dashboard knows, aggregated from the topics and bounded by {@link DashboardLimits}: the
- * training series, per-second scoring counts, the newest latent codes, the latest alerts, the latest
- * model events (drift and policy) and the dead-letter count. The feed thread adds; the broadcaster {@linkplain #collect collects} once per
- * tick what is new since its last collection (and, when a page has just connected, everything).
- * Both happen under this object's lock, so a snapshot and the deltas that follow it never miss or
- * repeat a point.
+ * figures of each model ({@link ModelFigures}, by model name) and the deployment-wide counts (dead
+ * letters, unreadable records). The feed thread adds; the broadcaster {@linkplain #collect collects},
+ * once per tick and per model some page shows, what is new since its last collection (and, when a
+ * page has just connected or switched models, everything). Both happen under this object's lock, so
+ * a snapshot and the deltas that follow it never miss or repeat a point.
  *
- * <p>Scoring counts are bucketed by {@code scoredAt} (the scorer's clock), not by when the dashboard
- * read them: a backlog read at start-up, or records that arrive in bursts as transactions commit,
- * still land in the second they were scored. A bucket that changes after it was sent is sent again
- * and replaces the page's copy.
+ * <p>Models: at most {@link DashboardLimits#models()} are held; a record of a further model drops
+ * the one whose newest record is oldest (never the configured default model), and the drops are
+ * counted for the page. A model's figures carry an epoch, so that a page still showing a dropped
+ * model (or one that returned under the same name) gets a fresh snapshot instead of deltas that
+ * would not fit what it holds.
  */
 final class DashboardState {
 
-    /** Seconds a rate bucket stays open before an empty one is filled with zero. */
-    static final int LATENESS_SECONDS = 2;
-
     private final DashboardLimits limits;
-    private final Series<Points.Training> training;
-    private final Series<Points.Latent> latent;
-    private final Series<ScoreRecord> alerts;
-    private final Series<Points.Event> events;
-    private final TreeMap<Long, int[]> rates = new TreeMap<>();
-    private final Set<Long> touchedRates = new LinkedHashSet<>();
-    private final Counters counters = new Counters();
+    private final String defaultModel;
+    /** First seen first: "the first model seen" is the page's choice when the default model has none. */
+    private final LinkedHashMap<String, ModelFigures> models = new LinkedHashMap<>();
+    private long nextEpoch = 1;
+    private long modelsDropped;
+    private long deadLetters;
+    private String lastDeadLetterReason;
+    private long lastDeadLetterAt;
+    private long unreadable;
 
-    DashboardState(DashboardLimits limits) {
+    DashboardState(DashboardLimits limits, String defaultModel) {
         this.limits = limits;
-        this.training = new Series<>(limits.chartPoints());
-        this.latent = new Series<>(limits.latentPoints());
-        this.alerts = new Series<>(limits.alerts());
-        this.events = new Series<>(limits.events());
-    }
-
-    /** Running totals since the dashboard started reading (mutable, guarded by the state's lock). */
-    static final class Counters {
-        long scored;
-        long anomalies;
-        long judged;
-        long alerts;
-        long deadLetters;
-        String lastDeadLetterReason;
-        long lastDeadLetterAt;
-        long unreadable;
-        long scorerModelVersion;
-        long lastScoredAt;
-
-        Totals copy() {
-            return new Totals(scored, anomalies, judged, alerts, deadLetters, lastDeadLetterReason, lastDeadLetterAt,
-                    unreadable, scorerModelVersion, lastScoredAt);
-        }
+        this.defaultModel = defaultModel;
     }
 
     /**
-     * The totals as sent to the page.
+     * The totals as sent to the page: the shown model's, and the deployment's.
      *
-     * @param scored score records read
+     * @param scored score records of the model read
      * @param anomalies of which anomalous
      * @param judged of which scored by a model that raises alerts (status READY)
-     * @param alerts alert records read
-     * @param deadLetters records in the dead-letter queue (counted from its beginning)
+     * @param alerts alert records of the model read
+     * @param deadLetters records in the dead-letter queue (counted from its beginning), of any model
      * @param lastDeadLetterReason the newest dead letter's reason header, if any
      * @param lastDeadLetterAt the newest dead letter's timestamp, epoch ms
      * @param unreadable records on the output topics the dashboard could not parse
-     * @param scorerModelVersion newest model version seen in a score
+     * @param scorerModelVersion newest model version seen in a score of the model
      * @param lastScoredAt the newest score's time, epoch ms
+     * @param models models held now
+     * @param modelsDropped models dropped as idle beyond {@link DashboardLimits#models()}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Totals(long scored, long anomalies, long judged, long alerts, long deadLetters, String lastDeadLetterReason,
-                  long lastDeadLetterAt, long unreadable, long scorerModelVersion, long lastScoredAt) {
+                  long lastDeadLetterAt, long unreadable, long scorerModelVersion, long lastScoredAt, int models,
+                  long modelsDropped) {
     }
 
     synchronized void addScore(ScoreRecord s) {
-        boolean judged = s.status() == ScoreRecord.Status.READY;
-        counters.scored++;
-        counters.anomalies += s.anomaly() ? 1 : 0;
-        counters.judged += judged ? 1 : 0;
-        counters.scorerModelVersion = Math.max(counters.scorerModelVersion, s.modelVersion());
-        counters.lastScoredAt = Math.max(counters.lastScoredAt, s.scoredAt());
-        long second = Math.floorDiv(s.scoredAt(), 1000);
-        if (rates.size() < limits.chartPoints() || second >= rates.firstKey()) {
-            int[] bucket = rates.computeIfAbsent(second, k -> new int[3]);
-            bucket[0]++;
-            bucket[1] += s.anomaly() ? 1 : 0;
-            bucket[2] += judged ? 1 : 0;
-            touchedRates.add(second);
-            trimRates();
-        }
-        if (s.code() != null && s.code().length > 0) {
-            latent.add(Points.Latent.of(s.code(), s.label(), s.anomaly(), s.modelVersion()));
-        }
+        figures(s.model(), s.scoredAt()).addScore(s);
     }
 
     synchronized void addAlert(ScoreRecord s) {
-        counters.alerts++;
-        alerts.add(s);
+        figures(s.model(), s.scoredAt()).addAlert(s);
     }
 
-    synchronized void addTraining(TrainingMetrics m) {
-        training.add(Points.Training.of(m));
+    synchronized void addTraining(String model, TrainingMetrics m) {
+        figures(model, m.timestamp()).addTraining(m);
     }
 
-    synchronized void addEvent(ModelEvent e) {
-        events.add(Points.Event.of(e));
+    synchronized void addEvent(String model, ModelEvent e) {
+        figures(model, e.timestamp()).addEvent(e);
+    }
+
+    /** Offers a snapshot read (and checked) from {@code models}; false when it is older than the one held. */
+    synchronized boolean addSnapshot(String model, Snapshot s) {
+        return figures(model, s.createdAt().toEpochMilli()).offer(s);
+    }
+
+    /** A record on {@code models} that is no snapshot this dashboard accepts (garbage, bad signature, shape). */
+    synchronized void rejectSnapshot(String model) {
+        ModelFigures f = models.get(model);
+        if (f != null) {
+            f.rejectSnapshot();
+        }
     }
 
     synchronized void addDeadLetter(String reason, long timestamp) {
-        counters.deadLetters++;
+        deadLetters++;
         if (reason != null) {
-            counters.lastDeadLetterReason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
+            lastDeadLetterReason = reason.length() > 300 ? reason.substring(0, 300) + "…" : reason;
         }
-        counters.lastDeadLetterAt = Math.max(counters.lastDeadLetterAt, timestamp);
+        lastDeadLetterAt = Math.max(lastDeadLetterAt, timestamp);
     }
 
     synchronized void addUnreadable() {
-        counters.unreadable++;
+        unreadable++;
     }
 
+    /** Latent points held for the scatter of the model holding most (never more than the cap). */
     synchronized int latentSize() {
-        return latent.size();
+        return models.values().stream().mapToInt(ModelFigures::latentSize).max().orElse(0);
     }
 
-    /** Where the broadcaster's last collection ended, per series. */
-    record Cursor(long training, long latent, long alerts, long events) {
-        static final Cursor START = new Cursor(0, 0, 0, 0);
+    synchronized boolean has(String model) {
+        return models.containsKey(model);
+    }
+
+    /** What a page shows when it asks for no model: the configured default if held, else the first seen. */
+    synchronized String defaultShown() {
+        return models.containsKey(defaultModel) || models.isEmpty() ? defaultModel : models.keySet().iterator().next();
+    }
+
+    /** Every model held, by name: the overview's lines. */
+    synchronized List<Messages.ModelRow> overview(long nowMillis) {
+        List<Messages.ModelRow> rows = new ArrayList<>(models.size());
+        models.values().forEach(f -> rows.add(f.row(nowMillis)));
+        rows.sort(Comparator.comparing(Messages.ModelRow::name));
+        return rows;
+    }
+
+    /** Where the broadcaster's last collection of one model ended, per series, and of which epoch. */
+    record Cursor(long epoch, long training, long latent, long alerts, long events) {
+        static final Cursor START = new Cursor(0, 0, 0, 0, 0);
     }
 
     /**
-     * What changed since {@code cursor}, and everything kept when {@code full}.
+     * What changed in one model since the cursor, and everything kept when asked or when {@code reset}.
      *
+     * @param model the model's name
+     * @param reset whether the page's copy is to be replaced ({@code all} is set): the cursor was of
+     *     another epoch (the model was dropped, or first appeared, since)
      * @param training new training points
      * @param rates rate buckets new or changed since the last collection
      * @param latent new latent points
@@ -149,55 +146,60 @@ final class DashboardState {
      * @param events new model events
      * @param totals running totals
      * @param next the cursor for the next collection
-     * @param all everything kept, or null unless asked for
+     * @param all everything kept, or null unless asked for or reset
+     * @param snapshot the model's newest snapshot, or null
+     * @param rejectedSnapshots snapshots of the model refused
+     * @param scoredIds ids of the images the model scored last, oldest first
      */
-    record Collected(List<Points.Training> training, List<Points.Rate> rates, List<Points.Latent> latent,
-                     List<ScoreRecord> alerts, List<Points.Event> events, Totals totals, Cursor next, All all) {
+    record Collected(String model, boolean reset, List<Points.Training> training, List<Points.Rate> rates,
+                     List<Points.Latent> latent, List<ScoreRecord> alerts, List<Points.Event> events, Totals totals,
+                     Cursor next, All all, Snapshot snapshot, long rejectedSnapshots, List<String> scoredIds) {
     }
 
     /** The full contents, for a page that has just connected. */
     record All(List<Points.Training> training, List<Points.Rate> rates, List<Points.Latent> latent,
                List<Points.Event> events) {
+        static final All EMPTY = new All(List.of(), List.of(), List.of(), List.of());
     }
 
-    synchronized Collected collect(long nowMillis, Cursor cursor, boolean full) {
-        fillIdleSeconds(Math.floorDiv(nowMillis, 1000) - LATENESS_SECONDS);
-        List<Points.Rate> changed = new ArrayList<>(touchedRates.size());
-        for (Long second : touchedRates) {
-            int[] b = rates.get(second);
-            if (b != null) {
-                changed.add(new Points.Rate(second, b[0], b[1], b[2]));
+    synchronized Collected collect(String model, long nowMillis, Cursor cursor, boolean full) {
+        Totals global = new Totals(0, 0, 0, 0, deadLetters, lastDeadLetterReason, lastDeadLetterAt, unreadable, 0, 0,
+                models.size(), modelsDropped);
+        ModelFigures f = models.get(model);
+        if (f == null) {
+            // A model with nothing held yet (or any more): empty figures, which replace the page's if it had some.
+            boolean reset = cursor.epoch() != 0;
+            return new Collected(model, reset, List.of(), List.of(), List.of(), List.of(), List.of(), global,
+                    Cursor.START, full || reset ? All.EMPTY : null, null, 0, List.of());
+        }
+        boolean reset = cursor.epoch() != f.epoch;
+        return f.collect(nowMillis, reset ? Cursor.START : cursor, full || reset, reset, f.totals(global));
+    }
+
+    private ModelFigures figures(String model, long time) {
+        String name = model == null ? defaultModel : model;
+        ModelFigures f = models.get(name);
+        if (f == null) {
+            if (models.size() >= limits.models()) {
+                dropIdlest();
+            }
+            f = new ModelFigures(name, nextEpoch++, limits);
+            models.put(name, f);
+        }
+        f.seen(time);
+        return f;
+    }
+
+    private void dropIdlest() {
+        ModelFigures idlest = null;
+        for (ModelFigures f : models.values()) {
+            if (!f.name.equals(defaultModel) && (idlest == null || f.lastSeen() < idlest.lastSeen())) {
+                idlest = f;
             }
         }
-        touchedRates.clear();
-        All all = null;
-        if (full) {
-            List<Points.Rate> allRates = new ArrayList<>(rates.size());
-            rates.forEach((second, b) -> allRates.add(new Points.Rate(second, b[0], b[1], b[2])));
-            all = new All(training.all(), allRates, latent.all(), events.all());
-        }
-        return new Collected(training.after(cursor.training()), changed, latent.after(cursor.latent()),
-                alerts.after(cursor.alerts()), events.after(cursor.events()), counters.copy(),
-                new Cursor(training.lastSeq(), latent.lastSeq(), alerts.lastSeq(), events.lastSeq()), all);
-    }
-
-    /** Seconds without a single score are zero, not gaps: an idle scorer shows as 0 images/s. */
-    private void fillIdleSeconds(long upTo) {
-        if (rates.isEmpty()) {
-            return;
-        }
-        long from = Math.max(rates.lastKey() + 1, upTo - limits.chartPoints() + 1);
-        for (long s = from; s <= upTo; s++) {
-            rates.put(s, new int[3]);
-            touchedRates.add(s);
-        }
-        trimRates();
-    }
-
-    private void trimRates() {
-        while (rates.size() > limits.chartPoints()) {
-            Map.Entry<Long, int[]> first = rates.pollFirstEntry();
-            touchedRates.remove(first.getKey());
+        if (idlest != null) {
+            models.remove(idlest.name);
+            modelsDropped++;
         }
     }
 }

@@ -3,9 +3,11 @@ package dev.streamae.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.streamae.streams.ModelRouting;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * broadcaster or the other pages: a page whose queue is full is disconnected, and its
  * {@code EventSource} reconnects and starts again from a fresh snapshot. A newly connected page
  * waits in {@code joining} until the next tick hands it a snapshot.
+ *
+ * <p>A page chooses the model it shows with {@code GET /events?model=<name>}; to switch, it opens a
+ * new stream (and gets a snapshot of the other model), which keeps the server's per-page state to
+ * one name. Without a valid name the broadcaster picks one for it.
  */
 final class EventStreams implements HttpHandler {
 
@@ -48,6 +54,14 @@ final class EventStreams implements HttpHandler {
     static final class Client {
         private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
         private volatile boolean closed;
+        /** The model the page asked for, or null to let the dashboard choose. */
+        final String requested;
+        /** The model it was last sent (the broadcaster's thread only). */
+        String shown;
+
+        Client(String requested) {
+            this.requested = requested;
+        }
 
         private void close() {
             closed = true;
@@ -77,7 +91,7 @@ final class EventStreams implements HttpHandler {
             HttpSupport.sendText(exchange, 503, "too many dashboard pages are open (at most " + maxPages + ")");
             return;
         }
-        Client client = new Client();
+        Client client = new Client(requestedModel(exchange.getRequestURI().getRawQuery()));
         try {
             exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -99,6 +113,20 @@ final class EventStreams implements HttpHandler {
             open.decrementAndGet();
             exchange.close();
         }
+    }
+
+    /** The {@code model} query parameter when it is a valid model name, else null. */
+    static String requestedModel(String rawQuery) {
+        if (rawQuery == null) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith("model=")) {
+                String name = URLDecoder.decode(pair.substring(6), StandardCharsets.UTF_8);
+                return ModelRouting.problem(name) == null ? name : null;
+            }
+        }
+        return null;
     }
 
     private static void pump(Client client, OutputStream out) throws IOException, InterruptedException {
@@ -123,18 +151,25 @@ final class EventStreams implements HttpHandler {
         return !active.isEmpty();
     }
 
-    /** Sends {@code update} to every up-to-date page. */
-    void broadcast(Messages.Update update) {
-        if (active.isEmpty()) {
+    /** The pages that are up to date (they get deltas). */
+    List<Client> active() {
+        return new ArrayList<>(active);
+    }
+
+    /** Sends {@code update} to {@code clients}, pages that are up to date. */
+    void send(List<Client> clients, Messages.Update update) {
+        if (clients.isEmpty()) {
             return;
         }
         byte[] event = frame(update);
-        for (Client c : active) {
-            offer(c, event);
+        for (Client c : clients) {
+            if (active.contains(c)) {
+                offer(c, event);
+            }
         }
     }
 
-    /** Sends the snapshot to pages that just connected; from now on they get the deltas. */
+    /** Sends the snapshot to pages that just connected (or must start again); from now on they get the deltas. */
     void admit(List<Client> clients, Messages.Update snapshot) {
         byte[] event = frame(snapshot);
         for (Client c : clients) {

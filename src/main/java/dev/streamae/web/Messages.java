@@ -23,9 +23,11 @@ final class Messages {
     /**
      * One event.
      *
-     * @param type "snapshot" or "delta"
+     * @param type "snapshot" (replace everything: sent on connecting and whenever the page's copy no
+     *     longer fits, e.g. its model was dropped) or "delta"
      * @param serverTime when it was made, epoch ms
-     * @param modelName the model shown
+     * @param modelName the model shown (the page's choice, else the configured default if it has
+     *     figures, else the first model seen)
      * @param limits the caps the page trims its arrays to (snapshot only)
      * @param model the newest accepted model, or null before the first
      * @param totals running totals
@@ -36,12 +38,30 @@ final class Messages {
      * @param events model events (drift and policy) of the model shown, oldest first (all, or new)
      * @param grid the originals-over-reconstructions grid, when re-rendered
      * @param driftLevels the drift detector's levels (snapshot only)
+     * @param models every model held, by name: the overview and the page's model selector
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Update(String type, long serverTime, String modelName, Limits limits, Model model,
                   DashboardState.Totals totals, List<Points.Training> training, List<Points.Rate> rates,
                   List<Points.Latent> latent, List<Alert> alerts, List<Points.Event> events, Grid grid,
-                  DriftLevels driftLevels) {
+                  DriftLevels driftLevels, List<ModelRow> models) {
+    }
+
+    /**
+     * One model's line in the overview ({@link ModelFigures#row}).
+     *
+     * @param name the model's name
+     * @param version its newest version: the snapshot's, else the newest the trainer or scorer reported
+     * @param imagesPerSecond images scored per second, last {@value ModelFigures#RATE_SECONDS} closed seconds
+     * @param alertRate alerts among the images an alerting model judged in the last
+     *     {@value ModelFigures#ALERT_RATE_SECONDS} closed seconds; null when none was judged
+     * @param judged images judged in that minute
+     * @param driftPhase the drift phase the trainer last reported, or null
+     * @param lastSeen the newest time of any of its records, epoch ms
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ModelRow(String name, long version, double imagesPerSecond, Double alertRate, long judged,
+                    String driftPhase, long lastSeen) {
     }
 
     /**
@@ -53,9 +73,9 @@ final class Messages {
     }
 
     /** The caps of {@link DashboardLimits} the page needs. */
-    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts, int events) {
+    record Limits(long tickMs, int chartPoints, int latentPoints, int alerts, int events, int models) {
         static Limits of(DashboardLimits l) {
-            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts(), l.events());
+            return new Limits(l.tick().toMillis(), l.chartPoints(), l.latentPoints(), l.alerts(), l.events(), l.models());
         }
     }
 

@@ -51,29 +51,19 @@ final class RecentImages {
 
     /** The decoded pixels of image {@code id}, or null if it is not (or no longer) here or not a valid image. */
     float[] pixels(String id) {
-        byte[] raw;
-        synchronized (this) {
-            raw = byId.get(id);
-        }
-        Decoded d = raw == null ? null : decode(id, raw);
+        Decoded d = lookup(id);
         return d == null ? null : d.pixels();
     }
 
-    /** Up to {@code n} of the newest valid images, newest last. */
-    List<Decoded> newest(int n) {
-        List<Map.Entry<String, byte[]>> tail = new ArrayList<>();
-        synchronized (this) {
-            int skip = Math.max(0, byId.size() - 4 * n); // invalid records are skipped: look a little further back
-            int i = 0;
-            for (Map.Entry<String, byte[]> e : byId.entrySet()) {
-                if (i++ >= skip) {
-                    tail.add(e);
-                }
-            }
-        }
+    /**
+     * Up to {@code n} of the images {@code ids} (oldest first) that are here and valid, the newest
+     * ones, newest last. The grid asks for the images its model scored last: an image's model is in
+     * its record, which this class does not parse until shown.
+     */
+    List<Decoded> newest(List<String> ids, int n) {
         List<Decoded> out = new ArrayList<>(n);
-        for (int i = tail.size() - 1; i >= 0 && out.size() < n; i--) {
-            Decoded d = decode(tail.get(i).getKey(), tail.get(i).getValue());
+        for (int i = ids.size() - 1; i >= 0 && out.size() < n; i--) {
+            Decoded d = lookup(ids.get(i));
             if (d != null) {
                 out.add(0, d);
             }
@@ -83,6 +73,14 @@ final class RecentImages {
 
     /** An image shown on the page: its id, label (or null) and pixels in [0, 1]. */
     record Decoded(String id, Label label, float[] pixels) {
+    }
+
+    private Decoded lookup(String id) {
+        byte[] raw;
+        synchronized (this) {
+            raw = byId.get(id);
+        }
+        return raw == null ? null : decode(id, raw);
     }
 
     private Decoded decode(String id, byte[] raw) {

@@ -36,6 +36,12 @@ final class Series<T> {
         return lastSeq;
     }
 
+    /** The newest item, or null before the first. */
+    T last() {
+        Item<T> item = items.peekLast();
+        return item == null ? null : item.value();
+    }
+
     int size() {
         return items.size();
     }

@@ -1,9 +1,12 @@
 package dev.streamae.web;
 
+import dev.streamae.model.Architecture;
+import dev.streamae.model.Snapshot;
+import dev.streamae.model.SnapshotCodec;
 import dev.streamae.streams.JsonSerde;
 import dev.streamae.streams.ModelEvent;
-import dev.streamae.streams.ModelRegistry;
 import dev.streamae.streams.ScoreRecord;
+import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.Topics;
 import dev.streamae.streams.TrainingMetrics;
 import java.nio.charset.StandardCharsets;
@@ -37,13 +40,15 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code images}, {@code image-scores}, {@code anomaly-alerts}, {@code training-metrics},
  *       {@code model-events}: a little before the end, enough to fill the page at once (the caps of
  *       {@link DashboardLimits});</li>
- *   <li>{@code models}: the last few records, which hold the newest snapshot while a trainer runs
- *       (reading the whole compacted topic could mean hundreds of megabytes of old snapshots in its
- *       uncompacted head);</li>
+ *   <li>{@code models}: the last few records per model held ({@link DashboardLimits#models()}),
+ *       which hold the newest snapshots while a trainer runs (reading the whole compacted topic could
+ *       mean hundreds of megabytes of old snapshots in its uncompacted head);</li>
  *   <li>{@code images-dlq}: the beginning, to count every dead letter exactly (offsets cannot:
  *       transaction markers take offsets too). Dead letters are expected to be few.</li>
  * </ul>
- * Topics that do not exist yet, and partitions added later, are picked up by a periodic check: a
+ * Every model's records are kept, by the model they name (a score's {@code model}, the key of the
+ * others); snapshots pass the scorer's checks (signature, architecture) and lose their optimiser
+ * state, which the page never needs. Topics that do not exist yet, and partitions added later, are picked up by a periodic check: a
  * deployment older than {@code model-events} simply shows no events until the topic is created.
  * Failures (broker away, a record that does not parse) are logged, rate-limited, and never stop the
  * thread.
@@ -53,7 +58,7 @@ final class TopicFeed implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(TopicFeed.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final long ASSIGNMENT_CHECK_MS = 10_000;
-    /** Offsets (records and transaction markers) read back on {@code models}: a few snapshots. */
+    /** Offsets (records and transaction markers) read back on {@code models} beyond one per model held. */
     private static final int MODEL_HISTORY = 8;
     private static final String DLQ_REASON = "__streams.errors.message";
 
@@ -66,8 +71,8 @@ final class TopicFeed implements Runnable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final DashboardState state;
     private final RecentImages images;
-    private final ModelRegistry models;
-    private final String modelName;
+    private final SnapshotCodec codec;
+    private final Architecture architecture;
     private final JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
     private final JsonSerde<TrainingMetrics> metrics = JsonSerde.of(TrainingMetrics.class);
     private final JsonSerde<ModelEvent> events = JsonSerde.of(ModelEvent.class);
@@ -78,17 +83,17 @@ final class TopicFeed implements Runnable {
     private long lastProblemLog;
 
     TopicFeed(Map<String, Object> clientProps, DashboardLimits limits, DashboardState state, RecentImages images,
-              ModelRegistry models, String modelName) {
+              StreamAeSettings settings) {
         this.state = state;
         this.images = images;
-        this.models = models;
-        this.modelName = modelName;
+        this.codec = SnapshotCodec.withOptionalKey(settings.signingKey());
+        this.architecture = settings.architecture();
         sources.put(Topics.TRAINING_METRICS, new Source(From.RECENT, limits.chartPoints()));
         sources.put(Topics.MODEL_EVENTS, new Source(From.RECENT, limits.events()));
         sources.put(Topics.IMAGE_SCORES, new Source(From.RECENT, limits.latentPoints()));
         sources.put(Topics.ANOMALY_ALERTS, new Source(From.RECENT, limits.alerts()));
         sources.put(Topics.IMAGES, new Source(From.RECENT, Math.min(limits.recentImages(), limits.latentPoints())));
-        sources.put(Topics.MODELS, new Source(From.RECENT, MODEL_HISTORY));
+        sources.put(Topics.MODELS, new Source(From.RECENT, limits.models() + MODEL_HISTORY));
         sources.put(Topics.IMAGES_DLQ, new Source(From.BEGINNING, 0));
         this.consumer = new KafkaConsumer<>(consumerConfig(clientProps), new StringDeserializer(),
                 new ByteArrayDeserializer());
@@ -221,28 +226,39 @@ final class TopicFeed implements Runnable {
                 }
             }
             case Topics.TRAINING_METRICS -> {
-                if (modelName.equals(r.key())) {
-                    TrainingMetrics m = parse(metrics, r);
-                    if (m != null) {
-                        state.addTraining(m);
-                    }
+                TrainingMetrics m = parse(metrics, r);
+                if (m != null) {
+                    state.addTraining(r.key(), m);
                 }
             }
             case Topics.MODEL_EVENTS -> {
-                if (modelName.equals(r.key())) {
-                    ModelEvent e = parse(events, r);
-                    if (e != null) {
-                        state.addEvent(e);
-                    }
+                ModelEvent e = parse(events, r);
+                if (e != null) {
+                    state.addEvent(r.key(), e);
                 }
             }
             case Topics.MODELS -> {
-                if (r.value() != null) {
-                    models.offer(r.key(), r.value()); // the scorer's own checks: signature, shape, newer only
+                if (r.key() != null && r.value() != null) {
+                    offerSnapshot(r);
                 }
             }
             case Topics.IMAGES_DLQ -> state.addDeadLetter(header(r, DLQ_REASON), r.timestamp());
             default -> LOG.debug("ignoring a record of {}", r.topic());
+        }
+    }
+
+    /** The scorer's checks (signature, architecture; {@link DashboardState} keeps only newer versions). */
+    private void offerSnapshot(ConsumerRecord<String, byte[]> r) {
+        Snapshot s;
+        try {
+            s = codec.decode(r.value()).requireArchitecture(architecture).withoutOptimiserState();
+        } catch (RuntimeException e) {
+            state.rejectSnapshot(r.key());
+            problem("rejected a snapshot of model " + r.key() + " at offset " + r.offset(), e);
+            return;
+        }
+        if (!state.addSnapshot(r.key(), s)) {
+            LOG.debug("ignoring snapshot version {} of model {}: older than the one shown", s.modelVersion(), r.key());
         }
     }
 

@@ -99,8 +99,10 @@ class ShippedConfigTest {
             builder.build(config.get("bootstrap.servers"), config, new AtomicLong()).forEach((k, v) -> out.put((String) k, v));
             assertThat(out.remove("application.id")).isEqualTo(applicationId);
             assertThat(out.remove(BadRecordHandlers.COUNTER_CONFIG)).isInstanceOf(AtomicLong.class);
-            // The trainer's bad images are the scorer's to dead-letter; its refused verdicts its own.
-            assertThat(out.remove(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG)).isEqualTo(this == TRAINER ? "feedback" : null);
+            // The trainer's bad images are the scorer's to dead-letter; its refused verdicts and the
+            // models beyond models.max its own.
+            assertThat(out.remove(BadRecordHandlers.DEAD_LETTER_SOURCES_CONFIG))
+                    .isEqualTo(this == TRAINER ? "feedback,streamae-trainer-training-repartition" : null);
             for (String key : SITE_KEYS) {
                 assertThat(out.remove(key)).as(key).isEqualTo(config.get(key));
             }

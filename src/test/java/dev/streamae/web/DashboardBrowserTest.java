@@ -9,10 +9,13 @@ import dev.streamae.image.Datasets;
 import dev.streamae.it.KafkaTestClient;
 import dev.streamae.it.MalformedRecords;
 import dev.streamae.it.StreamAeRunner;
+import dev.streamae.model.Snapshot;
+import dev.streamae.model.SnapshotCodec;
 import dev.streamae.streams.ImageRecord;
 import dev.streamae.streams.JsonSerde;
 import dev.streamae.streams.Label;
 import dev.streamae.streams.ModelEvent;
+import dev.streamae.streams.ScoreRecord;
 import dev.streamae.streams.StreamAeSettings;
 import dev.streamae.streams.TopicAdmin;
 import dev.streamae.streams.TopicDeclarations;
@@ -21,6 +24,7 @@ import dev.streamae.streams.TrainingMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,6 +40,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * state the trainer reports; a model event produced to {@code model-events} (a topic created only
  * now if the deployment lacks it) is marked on all three charts and listed, one of another model is
  * not; the operators' precision and verdict counts show once a training report carries verdicts.
+ * Many models: while the trainer's is the only model, the selector lists it alone and no overview
+ * shows (the page looks as a single-model deployment always did); then a second model's records
+ * (scores, an alert, a training report, an event and a snapshot, as its trainer and scorer would
+ * write them) make the selector list both and the overview show each model's version and alert
+ * rate, and clicking the second model's line switches every figure to it, and the selector back.
  * Saves target/dashboard.png.
  */
 class DashboardBrowserTest {
@@ -131,6 +141,7 @@ class DashboardBrowserTest {
                 checkAlertingFigures(browser, trainer);
                 checkLabels(browser, client);
                 checkDriftAndFeedback(browser, kafka, trainer, client);
+                checkSecondModel(browser, scorer, client);
                 Path shot = Path.of("target", "dashboard.png");
                 Files.createDirectories(shot.getParent());
                 fitWindowToPage(browser);
@@ -140,6 +151,106 @@ class DashboardBrowserTest {
         } finally {
             quit(starting);
         }
+    }
+
+    /** The second model's name and what its records say (its trainer and scorer are not run here). */
+    private static final String SECOND = "cam-2";
+    private static final long SECOND_VERSION = 42;
+    private static final int SECOND_SCORES = 40;
+    /** One in four of its scores is an alert: the page must show 25.0 %. */
+    private static final int SECOND_ALERT_EVERY = 4;
+
+    /**
+     * A second model, from records produced as its trainer and scorer would write them: 40 scores (a
+     * quarter anomalous, of images the dashboard holds, so that its grid and alert show originals),
+     * one alert, a training report and a drift event, and a snapshot (the real model's parameters
+     * under the second name). The selector lists both models, the overview shows each one's version
+     * and the second one's alert rate; a click on its line switches the figures: its version, its
+     * scorer alert rate, drift phase, counts, events, latent points, grid and alert, drawn by its
+     * own snapshot. The selector switches back.
+     */
+    private void checkSecondModel(ChromeDriver browser, StreamAeRunner.Scorer scorer, KafkaTestClient client)
+            throws Exception {
+        long defaultVersion = ((Number) browser.executeScript("return window.__dash.modelVersion;")).longValue();
+        long defaultScored = ((Number) browser.executeScript("return window.__dash.totals.scored;")).longValue();
+        long now = System.currentTimeMillis();
+        JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
+        List<String> ids = new ArrayList<>();
+        for (int n = 1; ids.size() < SECOND_SCORES; n++) {
+            if (n % FASHION_EVERY != 0) {
+                ids.add("digit-" + n); // images the dashboard has read: the grid and the alert show them
+            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            boolean anomaly = i % SECOND_ALERT_EVERY == 0;
+            ScoreRecord s = new ScoreRecord(ids.get(i), SECOND, SECOND_VERSION, new float[] {i, -i, 0.5f * i}, 0.1,
+                    "bce", anomaly ? 0.001 : 0.3, 0.2, anomaly, ScoreRecord.Status.READY, Label.of(i % 10), null, null,
+                    now, now);
+            client.send(Topics.IMAGE_SCORES, s.id(), scores.toBytes(s));
+            if (i == 0) {
+                client.send(Topics.ANOMALY_ALERTS, s.id(), scores.toBytes(s));
+            }
+        }
+        client.send(Topics.TRAINING_METRICS, SECOND, JsonSerde.of(TrainingMetrics.class).toBytes(new TrainingMetrics(
+                SECOND, SECOND_VERSION, 0.05, "bce", 0.2, TARGET, 0.3, 0.2, 500, true, 12_000, 750, 0, 0, now,
+                "adapt", "CONFIRMED", 260.0, false, null, null, null)));
+        client.send(Topics.MODEL_EVENTS, SECOND, JsonSerde.of(ModelEvent.class).toBytes(new ModelEvent(SECOND,
+                SECOND_VERSION, "DRIFT_CONFIRMED", "adapt", 11_111, 10_000, 260.0, 250, 12_000, now)));
+        Snapshot real = scorer.registry().current();
+        client.send(Topics.MODELS, SECOND, SnapshotCodec.unsigned().encode(new Snapshot(SECOND, SECOND_VERSION,
+                real.architecture(), real.metric(), 12_000, 750, 0, real.calibration(), Instant.ofEpochMilli(now),
+                real.parameters(), null)));
+        client.flush();
+
+        String rows = "Array.from(document.querySelectorAll('#models tbody tr'))";
+        waitInPage(browser, "both models in the selector and the overview, with the second one's alert rate",
+                "var names = Array.from(document.querySelectorAll('#model-select option')).map(o => o.value);"
+                        + " var row = " + rows + ".find(r => r.dataset.model === arguments[0]);"
+                        + " return names.includes('" + MODEL + "') && names.includes(arguments[0])"
+                        + "   && !document.getElementById('models-card').hidden && !!row"
+                        + "   && row.cells[3].textContent === '25.0 % of " + SECOND_SCORES + "';", SECOND);
+        Map<?, ?> overview = (Map<?, ?>) browser.executeScript("var out = {}; " + rows
+                + ".forEach(r => out[r.dataset.model] = Array.from(r.cells).map(c => c.textContent)); return out;");
+        LOG.info("overview: {}", overview);
+        List<String> second = strings(overview.get(SECOND));
+        assertThat(strings(overview.get(MODEL))).as("the trainer's model").element(1).isEqualTo("v" + defaultVersion);
+        assertThat(second).as("the second model: name, version, images/s, alert rate, drift phase, last record")
+                .containsExactly(SECOND, "v" + SECOND_VERSION, second.get(2), "25.0 % of " + SECOND_SCORES, "confirmed",
+                        second.get(5));
+        assertThat(browser.findElement(By.id("model-select")).getAttribute("value")).isEqualTo(MODEL);
+        assertThat(text(browser, "model-version")).isEqualTo("v" + defaultVersion);
+
+        browser.findElement(By.cssSelector("#models tbody tr[data-model='" + SECOND + "']")).click();
+        waitInPage(browser, "the second model's figures",
+                "var d = window.__dash; return d.shownModel === arguments[0] && d.modelVersion === arguments[1]"
+                        + " && d.totals.scored === arguments[2] && d.counts.grid > 0 && d.counts.alerts === 1"
+                        + " && document.getElementById('scorer-alert-rate').textContent === '25.0 %';",
+                SECOND, SECOND_VERSION, SECOND_SCORES);
+        assertThat(browser.getCurrentUrl()).endsWith("/?model=" + SECOND);
+        assertThat(browser.findElement(By.id("model-select")).getAttribute("value")).isEqualTo(SECOND);
+        assertThat(text(browser, "model-version")).isEqualTo("v" + SECOND_VERSION);
+        assertThat(text(browser, "drift-phase")).isEqualTo("confirmed");
+        assertThat(text(browser, "alerts-total")).isEqualTo("1");
+        assertThat(text(browser, "grid-version")).as("its grid drawn by its own snapshot").isEqualTo("v" + SECOND_VERSION);
+        assertThat((List<?>) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#grid .captions > span')).map(c => c.title.split(' ')[0]);"))
+                .as("its grid shows images it scored").isNotEmpty().allSatisfy(id -> assertThat(ids).contains((String) id));
+        assertThat(browser.findElement(By.cssSelector("#alerts li")).getText())
+                .contains(ids.get(0), "scored by v" + SECOND_VERSION + " · drawn by v" + SECOND_VERSION);
+        assertThat(strings(browser.executeScript(
+                "return Array.from(document.querySelectorAll('#events li')).map(li => li.dataset.type);")))
+                .as("its events only").containsExactly("DRIFT_CONFIRMED");
+        assertThat(((Number) browser.executeScript("return window.__dash.counts.latent;")).intValue())
+                .isEqualTo(SECOND_SCORES);
+        assertThat(browser.findElement(By.cssSelector("#models tr.selected")).getAttribute("data-model")).isEqualTo(SECOND);
+
+        new Select(browser.findElement(By.id("model-select"))).selectByValue(MODEL);
+        waitInPage(browser, "the trainer's model again",
+                "var d = window.__dash; return d.shownModel === arguments[0] && d.modelVersion === arguments[1]"
+                        + " && d.totals.scored >= arguments[2];", MODEL, defaultVersion, defaultScored);
+        assertThat(browser.getCurrentUrl()).endsWith("/?model=" + MODEL);
+        assertThat((List<?>) browser.executeScript("return window.__dashErrors;")).as("errors in the page").isEmpty();
+        assertThat(HeadlessChromium.consoleErrors(browser)).as("console errors").isEmpty();
     }
 
     private void streamFast(KafkaTestClient client) {
@@ -192,6 +303,12 @@ class DashboardBrowserTest {
 
         assertThat((List<?>) browser.executeScript("return window.__dashErrors;")).as("errors in the page").isEmpty();
         assertThat(HeadlessChromium.consoleErrors(browser)).as("console errors").isEmpty();
+
+        // One model, as in every single-model deployment: the selector names it alone, no overview.
+        assertThat(strings(browser.executeScript(
+                "return Array.from(document.querySelectorAll('#model-select option')).map(o => o.value);")))
+                .containsExactly(MODEL);
+        assertThat(browser.findElement(By.id("models-card")).isDisplayed()).isFalse();
     }
 
     /**
@@ -412,13 +529,19 @@ class DashboardBrowserTest {
         browser.manage().window().setSize(new Dimension(1440, (int) (pageHeight + chrome)));
     }
 
+    /** A list the page returned, as strings. */
+    private static List<String> strings(Object list) {
+        return ((List<?>) list).stream().map(String::valueOf).toList();
+    }
+
     private static double number(Map<?, ?> probe, String key) {
         return ((Number) probe.get(key)).doubleValue();
     }
 
     private static void waitInPage(ChromeDriver browser, String what, String script, Object... args) {
         new WebDriverWait(browser, WAIT, Duration.ofMillis(250))
-                .withMessage("waiting for " + what)
+                .withMessage(() -> "waiting for " + what + "; page: " + browser.executeScript(
+                        "return JSON.stringify({ probe: window.__dash, errors: window.__dashErrors });"))
                 .until(d -> Boolean.TRUE.equals(((ChromeDriver) d).executeScript(script, args)));
     }
 

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * The dashboard's HTTP side without a browser or a broker (its consumer just finds nothing to read):
  * the page and its scripts come from the jar, with security headers; foreign Host headers, unknown
  * paths and other methods are refused; the event stream opens with a snapshot and then sends one
- * delta per tick.
+ * delta per tick, of the model the page asks for ({@code ?model=}; the configured one when it asks
+ * for none or for a name no model can have).
  */
 class DashboardHttpTest {
 
@@ -108,21 +109,42 @@ class DashboardHttpTest {
         }
     }
 
-    @Test
-    void eventStreamStartsWithASnapshotThenOneDeltaPerTick() throws Exception {
-        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(dashboard.url().resolve("/events")).build(),
+    /** The first {@code n} events of the stream at {@code path}. */
+    private static List<JsonNode> events(String path, int n) throws Exception {
+        HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(dashboard.url().resolve(path)).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream; charset=utf-8");
         List<JsonNode> events = new ArrayList<>();
-        long start = System.nanoTime();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String line;
-            while (events.size() < 5 && (line = in.readLine()) != null) {
+            while (events.size() < n && (line = in.readLine()) != null) {
                 if (line.startsWith("data: ")) {
                     events.add(Messages.JSON.readTree(line.substring(6)));
                 }
             }
         }
+        return events;
+    }
+
+    @Test
+    void eachPageGetsTheModelItAskedForElseTheConfiguredOne() throws Exception {
+        assertThat(events("/events?model=cam-2", 2)).extracting(e -> e.get("modelName").asText())
+                .containsExactly("cam-2", "cam-2");
+        assertThat(events("/events?model=..%2Fetc", 1).get(0).get("modelName").asText()).isEqualTo("streamae");
+        assertThat(events("/events?x=1&model=", 1).get(0).get("modelName").asText()).isEqualTo("streamae");
+        JsonNode first = events("/events", 1).get(0);
+        assertThat(first.get("models").isArray()).as("the overview, empty before any record").isTrue();
+        assertThat(first.get("models")).isEmpty();
+        assertThat(first.get("limits").get("models").asInt()).isEqualTo(DashboardLimits.defaults().models());
+        assertThat(first.get("totals").get("modelsDropped").asLong()).isZero();
+        String html = new String(get("/").body(), StandardCharsets.UTF_8);
+        assertThat(html).contains("id=\"model-select\"", "id=\"models\"", "id=\"models-card\"");
+    }
+
+    @Test
+    void eventStreamStartsWithASnapshotThenOneDeltaPerTick() throws Exception {
+        long start = System.nanoTime();
+        List<JsonNode> events = events("/events", 5);
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(events.get(0).get("type").asText()).isEqualTo("snapshot");
         assertThat(events.get(0).get("limits").get("latentPoints").asInt()).isEqualTo(2000);

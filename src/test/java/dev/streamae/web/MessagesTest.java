@@ -125,13 +125,13 @@ class MessagesTest {
         Points.Event event = Points.Event.of(new ModelEvent("streamae", 3, "LEARNING_HELD", "hold", 700, 640, 100.5,
                 100, 9000, NOW));
         JsonNode snapshot = json(new Messages.Update("snapshot", NOW, "streamae", null, null, null, List.of(), List.of(),
-                List.of(), List.of(), List.of(event), null, Messages.DriftLevels.DETECTOR));
+                List.of(), List.of(), List.of(event), null, Messages.DriftLevels.DETECTOR, List.of()));
         assertThat(snapshot.get("driftLevels").get("suspect").asDouble()).isEqualTo(DriftDetector.SUSPECT_AT);
         assertThat(snapshot.get("driftLevels").get("confirm").asDouble()).isEqualTo(DriftDetector.CONFIRM_AT);
         assertThat(snapshot.get("events")).hasSize(1);
         assertThat(snapshot.get("events").get(0).get("type").asText()).isEqualTo("LEARNING_HELD");
         JsonNode delta = json(new Messages.Update("delta", NOW, "streamae", null, null, null, null, null, null, null,
-                null, null, null));
+                null, null, null, null));
         assertThat(delta.has("events")).isFalse();
         assertThat(delta.has("driftLevels")).isFalse();
     }
@@ -140,6 +140,11 @@ class MessagesTest {
                                    long anomaly, Double precision) {
         return new TrainingMetrics("streamae", 8, 0.02, "mse", 0.05, 0.01, 0.03, 0.02, 500, true, 20_000, 1250, 40,
                 900, NOW, policy, phase, statistic, held, normal, anomaly, precision);
+    }
+
+    static Snapshot snapshotOf(String model, long version) {
+        return new Snapshot(model, version, ARCHITECTURE, ErrorMetric.MSE, 10_000, 600, 0, null,
+                Instant.ofEpochMilli(NOW), new float[(int) ARCHITECTURE.parameterCount()], null);
     }
 
     private static Snapshot snapshot(Calibration calibration, long examplesToWarmUp) {

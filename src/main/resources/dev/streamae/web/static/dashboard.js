@@ -1,10 +1,13 @@
 // The page's logic: one EventSource; a "snapshot" event replaces everything, "delta" events add
 // what is new. Arrays are trimmed to the caps the server sends, so the page's memory and drawing
 // work stay bounded however fast images stream. window.__dash exposes counters for the browser test.
+// Every figure is of one model: the page asks for it with /events?model= (kept in its own address,
+// so a reload or a shared link shows the same model); choosing another opens a new stream, whose
+// first event is a snapshot of that model. Every event lists all models for the overview.
 (function () {
   'use strict';
 
-  var limits = { chartPoints: 500, latentPoints: 2000, alerts: 20, events: 50, tickMs: 500 };
+  var limits = { chartPoints: 500, latentPoints: 2000, alerts: 20, events: 50, tickMs: 500, models: 32 };
   var driftLevels = { suspect: 100, confirm: 250 };  // replaced by the server's with the first snapshot
   var training = [];          // Points.Training objects, oldest first
   var rates = new Map();      // second -> [t, scored, anomalies, judged]
@@ -12,13 +15,17 @@
   var events = [];            // Points.Event objects (model-events), oldest first
   var alertCount = 0;
   var lastModel = null;
+  var requested = new URLSearchParams(location.search).get('model');  // null: the server's default
+  var shownModel = null;      // the model the events are of
+  var modelNames = '';        // the names the selector and overview were built for
+  var source = null;
   var serverOffset = 0;       // server clock minus browser clock, ms
 
   var probe = window.__dash = {
     messages: 0, snapshots: 0, maxEventsPerSecond: 0, maxLatent: 0, maxHandleMs: 0,
     counts: { training: 0, rates: 0, latent: 0, alerts: 0, grid: 0, events: 0 },
     chartPoints: { training: 0, anomaly: 0, throughput: 0 },
-    modelVersion: 0, deadLetters: 0
+    modelVersion: 0, deadLetters: 0, shownModel: null, models: []
   };
   var eventTimes = [];
 
@@ -53,8 +60,18 @@
       rates = new Map();
       latent = [];
       alertCount = 0;
+      lastModel = null;
       $('alerts').replaceChildren();
+      if (!m.grid) {
+        var waiting = document.createElement('p');
+        waiting.className = 'empty';
+        waiting.textContent = 'Waiting for images…';
+        $('grid').replaceChildren(waiting);
+        text('grid-version', '–');
+        probe.counts.grid = 0;
+      }
     }
+    shownModel = m.modelName;
     if (m.training) { training = training.concat(m.training); trimFront(training, limits.chartPoints); }
     if (m.rates) {
       m.rates.forEach(function (r) { rates.set(r[0], r); });
@@ -97,15 +114,18 @@
   }
 
   function drawKpis(m, rows) {
-    text('model-name', m.modelName || '–');
     var model = m.model;
     if (model) {
       text('model-arch', model.architecture + ' · ' + model.metric);
       text('model-version', 'v' + model.version);
       text('model-age', (model.warmedUp ? '' : 'warming up · ') + 'published ' + fmtAge(model.ageMs) + ' ago'
         + (model.rejectedSnapshots ? ' · ' + model.rejectedSnapshots + ' rejected' : ''));
-      probe.modelVersion = model.version;
+    } else {
+      text('model-arch', '');
+      text('model-version', '–');
+      text('model-age', 'no model yet');
     }
+    probe.modelVersion = model ? model.version : 0;
     var last = training.length ? training[training.length - 1] : null;
     var seen = Math.max(last ? last.examplesSeen : 0, model ? model.examplesSeen : 0);
     text('examples', seen ? fmtInt(seen) : '–');
@@ -222,6 +242,63 @@
     probe.counts.grid = grid.cells.length;
   }
 
+  /**
+   * The selector and the overview: rebuilt when the set of models changes, their figures updated on
+   * every event. Model names are producers' text: into the document as text only.
+   */
+  function drawModels(m) {
+    var rows = m.models || [];
+    var names = rows.map(function (r) { return r.name; });
+    var key = names.join('\n') + '\n\n' + m.modelName;  // the lines and the model shown
+    if (names.indexOf(m.modelName) < 0) names.push(m.modelName);  // asked for, nothing of it held yet
+    var select = $('model-select'), body = $('models').tBodies[0];
+    if (key !== modelNames) {
+      modelNames = key;
+      select.replaceChildren.apply(select, names.map(function (n) {
+        var o = document.createElement('option');
+        o.value = n;
+        o.textContent = n;
+        return o;
+      }));
+      select.value = m.modelName;
+      body.replaceChildren.apply(body, rows.map(function (r) {
+        var tr = document.createElement('tr');
+        tr.dataset.model = r.name;
+        tr.className = r.name === m.modelName ? 'selected' : '';
+        for (var i = 0; i < 6; i++) tr.appendChild(document.createElement('td'));
+        tr.addEventListener('click', function () { choose(r.name); });
+        return tr;
+      }));
+    }
+    rows.forEach(function (r, i) {
+      var cells = body.rows[i].cells;
+      text2(cells[0], r.name);
+      cells[0].title = r.name;
+      text2(cells[1], r.version ? 'v' + r.version : '–');
+      text2(cells[2], fmtNum(r.imagesPerSecond));
+      text2(cells[3], r.alertRate == null ? '–' : window.Alerting.pct(r.alertRate) + ' of ' + fmtInt(r.judged));
+      text2(cells[4], r.driftPhase ? r.driftPhase.toLowerCase() : '–');
+      text2(cells[5], r.lastSeen ? fmtAge(m.serverTime - r.lastSeen) + ' ago' : '–');
+    });
+    var dropped = m.totals.modelsDropped;
+    text('models-note', '· ' + rows.length + (rows.length === 1 ? ' model' : ' models')
+      + (dropped ? ' · ' + fmtInt(dropped) + ' dropped as idle beyond the cap of ' + limits.models : ''));
+    // One model, as every single-model deployment: the selector says it all.
+    $('models-card').hidden = rows.length <= 1 && !dropped;
+    probe.shownModel = m.modelName;
+    probe.models = rows;
+  }
+
+  /** Shows {@code name}: a new stream for it, whose first event (a snapshot) replaces everything. */
+  function choose(name) {
+    if (name === shownModel) return;
+    requested = name;
+    history.replaceState(null, '', '?model=' + encodeURIComponent(name));
+    source.close();
+    setConnection('switching…', '');
+    connect();
+  }
+
   /** The newest model's codes only (when asked): each version has its own coordinate system. */
   function drawLatent() {
     var newest = latent.reduce(function (v, p) { return Math.max(v, p[5]); }, 0);
@@ -240,6 +317,7 @@
     var rows = sortedRates();
     drawCharts(rows);
     drawKpis(m, rows);
+    drawModels(m);
     ageAlerts(m.serverTime);
     window.Events.age($('events'), m.serverTime, fmtAge);
     $('events-empty').hidden = events.length > 0;
@@ -257,7 +335,7 @@
   }
 
   function connect() {
-    var source = new EventSource('/events');
+    source = new EventSource('/events' + (requested ? '?model=' + encodeURIComponent(requested) : ''));
     source.onopen = function () { setConnection('live', 'live'); };
     source.onerror = function () { setConnection('reconnecting…', 'down'); };
     source.onmessage = onEvent;
@@ -270,5 +348,6 @@
   }
 
   $('latent-newest').addEventListener('change', drawLatent);
+  $('model-select').addEventListener('change', function () { choose($('model-select').value); });
   connect();
 })();
