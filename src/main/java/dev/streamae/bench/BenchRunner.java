@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -91,25 +90,25 @@ public final class BenchRunner {
                 scorerModel = offline.model();
             }
             if (plan.has(BenchPlan.Part.TRAINER) || plan.has(BenchPlan.Part.SCORER)) {
-                String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
-                List<BenchKafka.Backlog> shared = null;
+                // --models: each run produces its own backlog right before it (ModelsBench), none here.
+                BenchKafka.Backlog backlog = null;
                 try (Admin admin = Admin.create(clientProps)) {
                     TopicAdmin.ensure(admin, TopicDeclarations.load().all());
                     if (!plan.comparesModels()) {
                         progress.accept(String.format(Locale.ROOT, "producing a backlog of %,d images (u8 JSON) ...", plan.images()));
-                        shared = List.of(BenchKafka.produceBacklog(admin, clientProps, plan.images(), prefix));
+                        backlog = BenchKafka.produceBacklog(admin, clientProps, plan.images(),
+                                "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-");
                     }
                 }
-                if (plan.has(BenchPlan.Part.SCORER) && !plan.comparesModels()) {
-                    BenchKafka.publishModel(clientProps, scorerModel != null ? scorerModel
-                            : OfflineBench.quickModel(settings, ScorerBench.MODEL_NAME));
+                if (plan.has(BenchPlan.Part.SCORER)) {
+                    Snapshot model = scorerModel != null ? scorerModel : OfflineBench.quickModel(settings, ScorerBench.MODEL_NAME);
+                    BenchKafka.publishModel(clientProps, model, plan.comparesModels() ? ModelsBench.scorerModels(plan)
+                            : List.of(model.modelName()));
                 }
                 for (BenchPlan.Part part : List.of(BenchPlan.Part.TRAINER, BenchPlan.Part.SCORER)) {
                     if (plan.has(part)) {
-                        List<BenchKafka.Backlog> backlogs = shared != null ? shared
-                                : ModelsBench.prepare(part, plan, clientProps, settings, prefix, progress);
-                        BenchReport done = plan.forkChildren() ? inChild(part, config, backlogs, torch, logDir)
-                                : inThisJvm(planned, part, backlogs, null, torch);
+                        BenchReport done = plan.forkChildren() ? inChild(part, config, backlog, torch, logDir)
+                                : inThisJvm(planned, part, backlog, null, torch);
                         measures.addAll(done.measures());
                         torchSetups.addAll(done.torchSetups());
                         notes.addAll(done.notes());
@@ -167,34 +166,30 @@ public final class BenchRunner {
     }
 
     /**
-     * A child JVM's part: the trainer or the scorer against the given broker, backlogs (one, or one
-     * per model count of {@code --models}) and model.
+     * A child JVM's part: the trainer or the scorer against the given broker, backlog (null with
+     * {@code --models}, whose runs produce their own) and model.
      */
-    public BenchReport runChild(BenchPlan.Part part, List<BenchKafka.Backlog> backlogs) throws Exception {
+    public BenchReport runChild(BenchPlan.Part part, BenchKafka.Backlog backlog) throws Exception {
         List<String> notes = new ArrayList<>();
         TorchReference torch = plan.torch() ? findTorch(notes) : null;
         try (MemorySampler memory = MemorySampler.start(200)) {
-            BenchReport report = inThisJvm(plan, part, backlogs, memory, torch);
+            BenchReport report = inThisJvm(plan, part, backlog, memory, torch);
             return childReport(report.measures(), report.torchSetups(), notes);
         }
     }
 
-    /** The backlogs a child was given on its command line, each start with the prefix at the same place. */
-    public static List<BenchKafka.Backlog> backlogs(List<String> starts, int count, List<String> prefixes) {
-        if (starts.size() != prefixes.size()) {
-            throw new IllegalArgumentException(starts.size() + " backlog starts but " + prefixes.size() + " prefixes");
-        }
-        return IntStream.range(0, starts.size()).mapToObj(i -> new BenchKafka.Backlog(
-                BenchKafka.Backlog.decodeStart(starts.get(i)), count, prefixes.get(i))).toList();
+    /** The backlog a child was given on its command line. */
+    public static BenchKafka.Backlog backlog(String start, int count, String prefix) {
+        return new BenchKafka.Backlog(BenchKafka.Backlog.decodeStart(start), count, prefix);
     }
 
     /** The part's measures and the PyTorch setups seen, as a child reports them. */
-    private BenchReport inThisJvm(BenchPlan p, BenchPlan.Part part, List<BenchKafka.Backlog> backlogs, MemorySampler memory,
+    private BenchReport inThisJvm(BenchPlan p, BenchPlan.Part part, BenchKafka.Backlog backlog, MemorySampler memory,
                                   TorchReference torch) throws Exception {
         try (AppRuns runs = new AppRuns(p, models, progress, torch)) {
-            List<Measure> measures = p.comparesModels() ? ModelsBench.run(runs, part, backlogs)
-                    : part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlogs.get(0), memory)
-                    : ScorerBench.run(runs, backlogs.get(0), memory);
+            List<Measure> measures = p.comparesModels() ? ModelsBench.run(runs, part)
+                    : part == BenchPlan.Part.TRAINER ? TrainerBench.run(runs, backlog, memory)
+                    : ScorerBench.run(runs, backlog, memory);
             return childReport(measures, runs.torchSetups(), List.of());
         }
     }
@@ -214,7 +209,7 @@ public final class BenchRunner {
         return torch;
     }
 
-    private BenchReport inChild(BenchPlan.Part part, Map<String, String> config, List<BenchKafka.Backlog> backlogs,
+    private BenchReport inChild(BenchPlan.Part part, Map<String, String> config, BenchKafka.Backlog backlog,
                                 TorchReference torch, Path logDir) throws IOException, InterruptedException {
         String name = part.name().toLowerCase(Locale.ROOT);
         Files.createDirectories(logDir);
@@ -234,7 +229,7 @@ public final class BenchRunner {
                 "dev.streamae.cli.StreamAeCommand", "bench",
                 CHILD_OPTION, name,
                 "--bootstrap-servers", config.get("bootstrap.servers"),
-                "--images", Integer.toString(backlogs.get(0).count()),
+                "--images", Integer.toString(plan.images()),
                 "--epochs", Integer.toString(plan.epochs()),
                 "--repeats", Integer.toString(plan.repeats()),
                 "--warmup-runs", Integer.toString(plan.warmupRuns()),
@@ -243,7 +238,7 @@ public final class BenchRunner {
                 "--warmup-seconds", Integer.toString(plan.warmupSeconds()),
                 WORK_DIR_OPTION, plan.workDir().resolve(name).toString(),
                 "--json", json.toString()));
-        for (BenchKafka.Backlog backlog : backlogs) {
+        if (backlog != null) {
             command.addAll(List.of(BACKLOG_OPTION, backlog.encodeStart(), BACKLOG_PREFIX_OPTION, backlog.idPrefix()));
         }
         if (plan.comparesModels()) {

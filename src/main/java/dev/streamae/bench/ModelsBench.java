@@ -1,20 +1,18 @@
 package dev.streamae.bench;
 
-import dev.streamae.streams.StreamAeSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
 
 /**
  * What many models cost ({@code streamae bench --models 1,4,32}): trainer or scorer runs on
  * backlogs whose images are spread evenly over 1, 4, 32... model names (image {@code i} names
- * model {@code i mod N}), each run a fresh app as in the standard bench, and per model count:
+ * model {@code i mod N}), each run a fresh app on a backlog produced right before it (by this JVM,
+ * before the run's clock starts), and per model count:
  * <ul>
  *   <li>images/s and CPU per image (this JVM's CPU time over the images, the same span and meter
  *       as {@link TrainerBench} and {@link ScorerBench}): the ratio of CPU per image with the most
@@ -44,30 +42,23 @@ final class ModelsBench {
         return "bench-" + app + "-" + i;
     }
 
+    /** The names the scorer's snapshot is published under: one per model of the largest count. */
+    static List<String> scorerModels(BenchPlan plan) {
+        int most = plan.modelCounts().get(plan.modelCounts().size() - 1);
+        return IntStream.range(0, most).mapToObj(i -> modelName("scorer", i)).toList();
+    }
+
     /**
-     * What {@code part}'s runs need on the broker: a backlog of {@code plan.images()} per model
-     * count, image {@code i} naming model {@code i mod N}, and for the scorer one snapshot (the
-     * quick model, warmed up and calibrated) under each name.
+     * A backlog of {@code plan.images()} for a run with {@code models} models (image {@code i}
+     * names model {@code i mod models}), produced right before the run so that it is all the run's
+     * app finds: an app reads {@code images} from the backlog's start to the end, and a backlog
+     * produced earlier would be followed by the next one, whose images (and models) the app would
+     * take in as well. (The backlogs stay on the broker: {@code images} may be a user's topic.)
      */
-    static List<BenchKafka.Backlog> prepare(BenchPlan.Part part, BenchPlan plan, Map<String, Object> clientProps,
-                                            StreamAeSettings settings, String idPrefix, Consumer<String> progress)
+    private static BenchKafka.Backlog backlog(AppRuns runs, String app, int models, int run)
             throws ExecutionException, InterruptedException {
-        String app = part.name().toLowerCase(Locale.ROOT);
-        List<BenchKafka.Backlog> backlogs = new ArrayList<>();
-        try (Admin admin = Admin.create(clientProps)) {
-            for (int models : plan.modelCounts()) {
-                progress.accept(String.format(Locale.ROOT, "producing the %s's backlog of %,d images (u8 JSON) over %s ...",
-                        app, plan.images(), models(models)));
-                backlogs.add(BenchKafka.produceBacklog(admin, clientProps, plan.images(), idPrefix + app + "-" + models + "m-",
-                        i -> modelName(app, i % models)));
-            }
-        }
-        if (part == BenchPlan.Part.SCORER) {
-            int most = plan.modelCounts().get(plan.modelCounts().size() - 1);
-            BenchKafka.publishModel(clientProps, OfflineBench.quickModel(settings, modelName(app, 0)),
-                    IntStream.range(0, most).mapToObj(i -> modelName(app, i)).toList());
-        }
-        return backlogs;
+        return BenchKafka.produceBacklog(runs.admin(), runs.clientProps(), runs.plan().images(),
+                "bench-" + app + "-" + run + "-" + models + "m-", i -> modelName(app, i % models));
     }
 
     /** Keys of an app's rows with {@code models} models. */
@@ -97,10 +88,10 @@ final class ModelsBench {
     }
 
     /**
-     * Runs {@code part} with each model count of the plan on its backlog ({@code backlogs}, in the
-     * plan's count order) and returns its rows.
+     * Runs {@code part} with each model count of the plan, each run on a backlog of its own, and
+     * returns its rows.
      */
-    static List<Measure> run(AppRuns runs, BenchPlan.Part part, List<BenchKafka.Backlog> backlogs) throws Exception {
+    static List<Measure> run(AppRuns runs, BenchPlan.Part part) throws Exception {
         BenchPlan plan = runs.plan();
         List<Integer> counts = plan.modelCounts();
         String app = part.name().toLowerCase(Locale.ROOT);
@@ -113,17 +104,19 @@ final class ModelsBench {
             heap.put(n, new ArrayList<>());
         });
         WarmUp warmUp = new WarmUp(plan.warmupRuns());
+        int run = 0;
         while (!warmUp.done()) {
             int n = counts.get(warmUp.runs() % counts.size());
             String name = warmUp.nextRunName(0);
+            BenchKafka.Backlog backlog = backlog(runs, app, n, ++run);
             warmUp.start();
-            Result r = once(runs, part, n, backlogs.get(counts.indexOf(n)));
+            Result r = once(runs, part, n, backlog);
             runs.progress(String.format(Locale.ROOT, "%s %s, %s: %s, JIT compiling %.0f%% of the run", app, name, models(n),
                     r.run().summary(), 100 * warmUp.finish()));
         }
         for (int round = 1; round <= plan.repeats(); round++) {
             for (int n : roundOrder(counts, round)) {
-                Result r = once(runs, part, n, backlogs.get(counts.indexOf(n)));
+                Result r = once(runs, part, n, backlog(runs, app, n, ++run));
                 rates.get(n).add(r.run().rate());
                 cpu.get(n).add(r.run().cpuMicrosPerImage());
                 heap.get(n).add(r.heapMb());

@@ -125,12 +125,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = BenchRunner.CHILD_OPTION, hidden = true)
     BenchPlan.Part child;
 
-    /** One per backlog: one, or one per model count (--models). */
     @Option(names = BenchRunner.BACKLOG_OPTION, hidden = true)
-    List<String> backlogStarts = new ArrayList<>();
+    String backlogStart;
 
     @Option(names = BenchRunner.BACKLOG_PREFIX_OPTION, hidden = true)
-    List<String> backlogPrefixes = new ArrayList<>();
+    String backlogPrefix;
 
     @Option(names = BenchRunner.WORK_DIR_OPTION, hidden = true)
     Path workDir;
@@ -154,10 +153,12 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         });
         if (child != null) {
-            if (backlogStarts.isEmpty() || backlogStarts.size() != backlogPrefixes.size()) {
-                throw new CommandLine.ParameterException(cmd, "a child run needs its backlogs");
+            // With --models, each run produces its own backlog.
+            if (modelCounts.isEmpty() && (backlogStart == null || backlogPrefix == null)) {
+                throw new CommandLine.ParameterException(cmd, "a child run needs its backlog");
             }
-            runner.runChild(child, BenchRunner.backlogs(backlogStarts, plan.images(), backlogPrefixes)).write(json);
+            runner.runChild(child, backlogStart == null ? null
+                    : BenchRunner.backlog(backlogStart, plan.images(), backlogPrefix)).write(json);
             return 0;
         }
         BenchReport previous = BenchReport.readIfPresent(json);
