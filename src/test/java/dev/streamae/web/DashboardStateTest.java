@@ -25,7 +25,7 @@ class DashboardStateTest {
     }
 
     private static ScoreRecord score(int i, long scoredAt, boolean anomaly, ScoreRecord.Status status) {
-        return new ScoreRecord("img-" + i, "streamae", 7, new float[] {i, -i, 0.5f}, 0.01, "mse",
+        return new ScoreRecord("img-" + i, "streamae", 7, null, null, new float[] {i, -i, 0.5f}, 0.01, "mse",
                 anomaly ? 0.001 : 0.2, 0.02, anomaly, status, Label.of(i % 10), i % 6, (long) i, scoredAt - 5, scoredAt);
     }
 
