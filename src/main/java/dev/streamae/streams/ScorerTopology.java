@@ -45,10 +45,10 @@ public final class ScorerTopology {
 
         builder.addGlobalStore(globalStore(ModelUpdateProcessor.STORE), Topics.MODELS,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models"),
-                () -> new ModelUpdateProcessor(registry));
-        builder.addGlobalStore(globalStore(ModelControlProcessor.STORE), Topics.MODEL_CONTROL,
+                () -> ModelUpdateProcessor.models(registry));
+        builder.addGlobalStore(globalStore(ModelUpdateProcessor.CONTROL_STORE), Topics.MODEL_CONTROL,
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control"),
-                () -> new ModelControlProcessor(registry));
+                () -> ModelUpdateProcessor.control(registry));
 
         // One offset per task (see ScoringProcessor): in memory, restored from its changelog; a
         // RocksDB store would be flushed to disk on every commit, which the scorer makes up to

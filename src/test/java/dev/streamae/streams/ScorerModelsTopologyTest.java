@@ -146,7 +146,7 @@ class ScorerModelsTopologyTest {
         assertThat(unpinned.modelVersion()).isEqualTo(3);
         assertThat(unpinned.pinned()).isNull();
         assertThat(unpinned.error()).isLessThan(0.1);
-        assertThat(driver.<String, byte[]>getKeyValueStore(ModelControlProcessor.STORE).get(name)).isNull();
+        assertThat(driver.<String, byte[]>getKeyValueStore(ModelUpdateProcessor.CONTROL_STORE).get(name)).isNull();
     }
 
     @Test
@@ -164,7 +164,7 @@ class ScorerModelsTopologyTest {
         assertThat(a.pinned()).isNull();
         assertThat(registry.rejectedSnapshots()).isEqualTo(4);
         assertThat(registry.served("cam-b")).isNull();
-        assertThat(driver.<String, byte[]>getKeyValueStore(ModelControlProcessor.STORE).get("cam-a")).isNull();
+        assertThat(driver.<String, byte[]>getKeyValueStore(ModelUpdateProcessor.CONTROL_STORE).get("cam-a")).isNull();
     }
 
     @Test
