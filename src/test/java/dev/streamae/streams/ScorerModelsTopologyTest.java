@@ -39,8 +39,14 @@ class ScorerModelsTopologyTest {
     private TestOutputTopic<byte[], byte[]> dlq;
     private ModelRegistry registry;
 
+    /** Networks the registry created. */
+    private final java.util.concurrent.atomic.AtomicInteger networks = new java.util.concurrent.atomic.AtomicInteger();
+
     private void start(StreamAeSettings settings) {
-        registry = new ModelRegistry(settings, FakeAutoencoder.factory());
+        registry = new ModelRegistry(settings, (architecture, metric) -> {
+            networks.incrementAndGet();
+            return FakeAutoencoder.factory().create(architecture, metric);
+        });
         ScorerMetrics metrics = new ScorerMetrics();
         driver = new TopologyTestDriver(ScorerTopology.build(settings, registry, metrics),
                 TopologyTestSupport.driverProperties("scorer-models-test", metrics.badRecordsCounter(), true));
@@ -96,6 +102,31 @@ class ScorerModelsTopologyTest {
         });
         assertThat(scoreOf(null).status()).as("the default model has no snapshot either")
                 .isEqualTo(ScoreRecord.Status.NO_MODEL);
+    }
+
+    /**
+     * More models than a thread keeps networks for: each image is still scored by its own model's
+     * parameters (an evicted network is reused and reloaded, never left holding another model's),
+     * and the thread never holds more than its bound.
+     */
+    @Test
+    void aThreadKeepsABoundedNumberOfNetworksAndEachModelIsScoredByItsOwn() {
+        start(SETTINGS);
+        int count = ModelRegistry.NETWORKS_PER_THREAD + 4;
+        for (int m = 0; m < count; m++) {
+            // Model m has learnt brightness m / count: a bright image's error tells which model scored it.
+            models.pipeInput("cam-" + m, snapshot(SETTINGS, "cam-" + m, m + 1, 100, 0.05, (float) m / count));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int m = 0; m < count; m++) {
+                ScoreRecord s = scoreOf("cam-" + m);
+                double gap = 1 - (double) m / count;
+                assertThat(s.modelVersion()).isEqualTo(m + 1);
+                assertThat(s.error()).as("cam-" + m + " in round " + round).isCloseTo(gap * gap,
+                        org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+        assertThat(networks.get()).isEqualTo(ModelRegistry.NETWORKS_PER_THREAD);
     }
 
     @Test
