@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code rollback} run as a user runs them. After each, the scores of new images show the version
  * the command asked for ({@code pinned} set while a pin holds) while the other model is untouched;
  * refusals (no older version, a version not kept, an unknown model) change nothing and exit
- * non-zero; and {@code model-events} holds one valid event per change, in order.
+ * non-zero; a scorer restarted while a pin holds serves it from its first image; and
+ * {@code model-events} holds one valid event per change, in order.
  */
 class ModelPinningTest {
 
@@ -63,53 +64,25 @@ class ModelPinningTest {
         byte[] a1 = publishable("cam-a", 1, network, 5);
         byte[] a2 = publishable("cam-a", 2, network, 20);
         byte[] b5 = publishable("cam-b", 5, network, 10);
-        try (var scorer = StreamAeRunner.scorer(kafka, dir.resolve("scorer"), Map.of());
-             var client = new KafkaTestClient(kafka)) {
+        try (var client = new KafkaTestClient(kafka)) {
             publish(client, "cam-a", 1, a1);
             publish(client, "cam-a", 2, a2);
             publish(client, "cam-b", 5, b5);
             client.flush();
-
-            awaitServed(client, "cam-a", 2, false);
-            awaitServed(client, "cam-b", 5, false);
-            Run list = cli(config, "models", "list");
-            assertThat(list.exitCode()).as(list.err()).isZero();
-            assertThat(list.out()).containsPattern("(?m)^MODEL +PUBLISHED +SERVED +AGE +EXAMPLES")
-                    .containsPattern("(?m)^cam-a +2 +2 ").containsPattern("(?m)^cam-b +5 +5 ");
-
-            Run pin = cli(config, "models", "pin", "cam-a", "1");
-            assertThat(pin.exitCode()).as(pin.err()).isZero();
-            awaitServed(client, "cam-a", 1, true);
-            assertThat(probe(client, "cam-b")).as("the other model is untouched").allSatisfy(s -> {
-                assertThat(s.modelVersion()).isEqualTo(5);
-                assertThat(s.pinned()).isNull();
-            });
-            Run show = cli(config, "models", "show", "cam-a");
-            assertThat(show.exitCode()).as(show.err()).isZero();
-            assertThat(show.out()).containsPattern("served +1 \\(pinned\\)").containsPattern("(?m)^2 +\\S+ +\\d+\\s*$")
-                    .containsPattern("(?m)^1 +\\S+ +\\d+ +pinned$").contains("pin: version 1");
-
-            Run unpin = cli(config, "models", "unpin", "cam-a");
-            assertThat(unpin.exitCode()).as(unpin.err()).isZero();
-            awaitServed(client, "cam-a", 2, false);
-
-            Run rollback = cli(config, "models", "rollback", "cam-a");
-            assertThat(rollback.exitCode()).as(rollback.err()).isZero();
-            assertThat(rollback.out()).contains("rolled back to version 1");
-            awaitServed(client, "cam-a", 1, true);
-
-            Run noOlder = cli(config, "models", "rollback", "cam-a");
-            assertThat(noOlder.exitCode()).isEqualTo(1);
-            assertThat(noOlder.err()).contains("older than the served version 1").contains("[2, 1]");
-            Run notKept = cli(config, "models", "pin", "cam-a", "7");
-            assertThat(notKept.exitCode()).isEqualTo(2);
-            assertThat(notKept.err()).contains("version 7").contains("not kept").contains("[2, 1]");
-            Run unknown = cli(config, "models", "show", "cam-z");
-            assertThat(unknown.exitCode()).isEqualTo(2);
-            assertThat(unknown.err()).contains("unknown model 'cam-z'").contains("cam-a, cam-b");
-
-            assertThat(cli(config, "models", "unpin", "cam-a").exitCode()).isZero();
-            awaitServed(client, "cam-a", 2, false);
+            try (var scorer = StreamAeRunner.scorer(kafka, dir.resolve("scorer"), Map.of())) {
+                pinUnpinAndRollBack(client, config);
+            }
+            // A scorer that starts while cam-a is pinned serves the pin from its first image on: its
+            // global store replays model-control before it runs.
+            try (var restarted = StreamAeRunner.scorer(kafka, dir.resolve("scorer"), Map.of())) {
+                assertThat(restarted.registry().served("cam-a").pinned()).as("restored before it runs").isTrue();
+                assertThat(probe(client, "cam-a")).allSatisfy(s -> {
+                    assertThat(s.modelVersion()).isEqualTo(1);
+                    assertThat(s.pinned()).isTrue();
+                });
+                assertThat(cli(config, "models", "unpin", "cam-a").exitCode()).isZero();
+                awaitServed(client, "cam-a", 2, false);
+            }
 
             List<ConsumerRecord<String, byte[]>> events = client.committed(Topics.MODEL_EVENTS);
             TopicContract contract = TopicContract.load();
@@ -124,6 +97,47 @@ class ModelPinningTest {
             assertThat(client.committed(Topics.MODEL_CONTROL)).extracting(ConsumerRecord::value)
                     .as("two pins and two unpins, the last a tombstone").hasSize(4).last().isNull();
         }
+    }
+
+    /** Pin, show, unpin, roll back and the refusals, ending with cam-a rolled back to version 1. */
+    private void pinUnpinAndRollBack(KafkaTestClient client, Path config) {
+        awaitServed(client, "cam-a", 2, false);
+        awaitServed(client, "cam-b", 5, false);
+        Run list = cli(config, "models", "list");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).containsPattern("(?m)^MODEL +PUBLISHED +SERVED +AGE +EXAMPLES")
+                .containsPattern("(?m)^cam-a +2 +2 ").containsPattern("(?m)^cam-b +5 +5 ");
+
+        Run pin = cli(config, "models", "pin", "cam-a", "1");
+        assertThat(pin.exitCode()).as(pin.err()).isZero();
+        awaitServed(client, "cam-a", 1, true);
+        assertThat(probe(client, "cam-b")).as("the other model is untouched").allSatisfy(s -> {
+            assertThat(s.modelVersion()).isEqualTo(5);
+            assertThat(s.pinned()).isNull();
+        });
+        Run show = cli(config, "models", "show", "cam-a");
+        assertThat(show.exitCode()).as(show.err()).isZero();
+        assertThat(show.out()).containsPattern("served +1 \\(pinned\\)").containsPattern("(?m)^2 +\\S+ +\\d+\\s*$")
+                .containsPattern("(?m)^1 +\\S+ +\\d+ +pinned$").contains("pin: version 1");
+
+        Run unpin = cli(config, "models", "unpin", "cam-a");
+        assertThat(unpin.exitCode()).as(unpin.err()).isZero();
+        awaitServed(client, "cam-a", 2, false);
+
+        Run rollback = cli(config, "models", "rollback", "cam-a");
+        assertThat(rollback.exitCode()).as(rollback.err()).isZero();
+        assertThat(rollback.out()).contains("rolled back to version 1");
+        awaitServed(client, "cam-a", 1, true);
+
+        Run noOlder = cli(config, "models", "rollback", "cam-a");
+        assertThat(noOlder.exitCode()).isEqualTo(1);
+        assertThat(noOlder.err()).contains("older than the served version 1").contains("[2, 1]");
+        Run notKept = cli(config, "models", "pin", "cam-a", "7");
+        assertThat(notKept.exitCode()).isEqualTo(2);
+        assertThat(notKept.err()).contains("version 7").contains("not kept").contains("[2, 1]");
+        Run unknown = cli(config, "models", "show", "cam-z");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("unknown model 'cam-z'").contains("cam-a, cam-b");
     }
 
     /** Sends probe images of {@code model} until all of a round are scored by {@code version} (pinned or not). */
