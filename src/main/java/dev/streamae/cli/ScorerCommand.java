@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code streamae scorer}: runs one scorer instance until interrupted. */
 @Command(name = "scorer", mixinStandardHelpOptions = true,
-        description = {"Runs a scorer instance: scores every image on images with the newest model from models, "
+        description = {"Runs a scorer instance: scores every image on images with its model's snapshot (pinned on "
+                + "model-control, else the newest on models; the models.fallback model's for a model with none), "
                 + "writing image-scores, anomaly-alerts and, for bad records, images-dlq.",
                 "Start several to share the images partitions. Runs until interrupted (Ctrl-C)."})
 final class ScorerCommand implements Callable<Integer> {

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 BrokerCommand.class,
                 TopicsCommand.class,
+                ModelsCommand.class,
                 ProduceCommand.class,
                 TrainerCommand.class,
                 ScorerCommand.class,

@@ -7,8 +7,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * image and to {@link Topics#ANOMALY_ALERTS} when {@code anomaly} is true.
  *
  * @param id the image id (also the record key)
- * @param model the name of the model that scored it
- * @param modelVersion version of the model that scored, 0 while there is no model
+ * @param model the image's model (its {@code model} field as routed, else {@code model.name})
+ * @param modelVersion version of the snapshot that scored, 0 while there is no model
+ * @param scoredBy the {@code models.fallback} model's name when its snapshot scored the image
+ *     (its own model has none yet), else null
+ * @param pinned true when the snapshot that scored is a pinned one ({@code streamae models pin} or
+ *     {@code rollback}) rather than the newest, else null
  * @param code the 3-D (code-size) latent code, or null while there is no model
  * @param error the reconstruction error under {@code metric}, or null while there is no model
  * @param metric the error metric (mse, mae, bce)
@@ -27,13 +31,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param scoredAt when the score was computed (epoch ms)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ScoreRecord(String id, String model, long modelVersion, float[] code, Double error, String metric,
-                          Double pValue, Double threshold, boolean anomaly, Status status, Label label,
+public record ScoreRecord(String id, String model, long modelVersion, String scoredBy, Boolean pinned, float[] code,
+                          Double error, String metric, Double pValue, Double threshold, boolean anomaly, Status status, Label label,
                           Integer partition, Long offset, long imageTimestamp, long scoredAt) {
 
     /** Model readiness when the image was scored. */
     public enum Status {
-        /** No valid model snapshot has been received yet. */
+        /** No valid snapshot of the image's model (nor of the fallback model) has been received yet. */
         NO_MODEL,
         /** A model exists but has seen fewer examples than the warm-up; no alerts are raised. */
         WARMING_UP,

@@ -18,15 +18,18 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * models (snapshot bytes) -> global store scorer-models (only snapshots the registry accepts)
+ * model-control (pinned snapshot bytes; tombstone: unpin) -> global store scorer-model-control
  * images (ImageRecord JSON) -> validate -> micro-batch + score (store scorer-pending: offset of each open batch)
  *   -> image-scores (ScoreRecord JSON, every valid image)
  *   -> anomaly-alerts (ScoreRecord JSON, anomalies only)
  * bad images -> images-dlq (by the exception handlers, see {@link StreamsProperties})
  * </pre>
  *
- * <p>Every instance sees the whole {@code models} topic through the global store and swaps in a
- * newer model without restarting. A snapshot of the wrong shape, garbage or with a bad signature
- * is rejected and scoring carries on with the model it has.
+ * <p>Every instance sees the whole {@code models} and {@code model-control} topics through the
+ * global stores and swaps in a newer model, a pinned one or the newest again without restarting;
+ * each image is scored by its own model's served snapshot ({@link ModelRegistry}). A snapshot of the
+ * wrong shape, garbage, with a bad signature or under another model's key is rejected and scoring
+ * carries on with the model it has.
  */
 public final class ScorerTopology {
 
@@ -40,11 +43,12 @@ public final class ScorerTopology {
         ImageDecoder decoder = new ImageDecoder(settings.width(), settings.height());
         ScoreSlots slots = new ScoreSlots(settings.scoreMaxDelay(), settings.scoreBatchSize());
 
-        StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(ModelUpdateProcessor.STORE), Serdes.String(), Serdes.ByteArray())
-                .withLoggingDisabled();
-        builder.addGlobalStore(models, Topics.MODELS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models"),
-                () -> new ModelUpdateProcessor(registry));
+        builder.addGlobalStore(globalStore(ModelUpdateProcessor.STORE), Topics.MODELS,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("models"),
+                () -> ModelUpdateProcessor.models(registry));
+        builder.addGlobalStore(globalStore(ModelUpdateProcessor.CONTROL_STORE), Topics.MODEL_CONTROL,
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("model-control"),
+                () -> ModelUpdateProcessor.control(registry));
 
         // One offset per task (see ScoringProcessor): in memory, restored from its changelog; a
         // RocksDB store would be flushed to disk on every commit, which the scorer makes up to
@@ -67,5 +71,11 @@ public final class ScorerTopology {
         scores.filter((id, score) -> score.anomaly(), Named.as("anomalies"))
                 .to(Topics.ANOMALY_ALERTS, Produced.with(Serdes.String(), scoreSerde).withName("to-anomaly-alerts"));
         return builder.build();
+    }
+
+    /** A global store of snapshot bytes by model name: its topic is its changelog. */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> globalStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
     }
 }

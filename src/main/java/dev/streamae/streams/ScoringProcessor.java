@@ -6,7 +6,10 @@ import dev.streamae.model.Calibration;
 import dev.streamae.model.Scores;
 import dev.streamae.model.Snapshot;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -23,6 +26,13 @@ import org.slf4j.LoggerFactory;
  * punctuator, at the first tick of a {@link ScoreSlots slot} after the one its oldest image
  * arrived in; a tick later one task of the thread requests the commit that makes the scores
  * visible to {@code read_committed} readers.
+ *
+ * <p>Many models: a batch holds the images of every model on the task's partition. It is scored
+ * with one forward pass per model in it, each by the snapshot {@link ModelRegistry#served} names for
+ * that model (its pin, its newest or the fallback model's); a batch of one model, which a
+ * single-model deployment always has, is scored as it is, with no grouping. Batches are not split
+ * by model: the latency bound stays that of one batch, and a rare model costs a small forward pass,
+ * not a wait for a full batch of its own.
  *
  * <p>Exactly-once: Kafka Streams may commit between two records, and a batch held only in memory
  * would then be lost on a crash, its offsets committed and its scores never written. So when a
@@ -100,8 +110,13 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
         anomalySensor = sensors.counter("anomalies", "images flagged as anomalies by this task");
         latencySensor = sensors.distribution("score-latency-ms", "time from image timestamp to score, ms");
         batchSensor = sensors.distribution("batch-size", "images per scoring batch");
-        versionSensor = sensors.gauge("model-version", "Version of the model this scorer uses (0: none yet)");
-        ageSensor = sensors.gauge("model-age-ms", "Age of the model this scorer uses, ms since it was published");
+        // One model's, not every model's: a gauge per model per task would multiply the series by the
+        // models. The default model's is what a single-model deployment had; model-events and
+        // `streamae models list` tell about the others.
+        versionSensor = sensors.gauge("model-version",
+                "Version of the default model (model.name) this scorer serves, a pinned one included (0: none yet)");
+        ageSensor = sensors.gauge("model-age-ms",
+                "Age of the default model's snapshot this scorer serves, ms since it was published");
         rejectedSensor = sensors.gauge("rejected-snapshots-total", "Snapshots this scorer process rejected");
         badRecordsSensor = sensors.gauge("bad-records-total", "Bad records this scorer process sent to the dead-letter queue");
         context.schedule(java.time.Duration.ofMillis(slots.tickMs()), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -163,40 +178,25 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
     }
 
     private void scoreBatch() {
-        Snapshot snapshot = registry.current();
         long now = context.currentSystemTimeMs();
-        List<ScoreRecord> out = new ArrayList<>(batch.size());
-        String modelName = settings.modelName();
-        if (snapshot == null) {
-            for (SourcedImage sourced : batch) {
-                ValidImage image = sourced.image();
-                out.add(new ScoreRecord(image.id(), modelName, 0, null, null, settings.metric().id(), null, null, false,
-                        ScoreRecord.Status.NO_MODEL, image.label(), partition, sourced.offset(), image.timestamp(), now));
-            }
-        } else {
-            Autoencoder model = registry.modelFor(snapshot);
-            float[][] rows = new float[batch.size()][];
-            for (int i = 0; i < rows.length; i++) {
-                rows[i] = batch.get(i).image().pixels();
-            }
-            Scores scores = model.codesAndErrors(rows);
-            // Alerts need a calibration fitted after the warm-up, and this scorer's own warm-up.
-            boolean ready = snapshot.alerting() && snapshot.examplesSeen() >= settings.warmupExamples();
-            ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
-            Calibration calibration = snapshot.calibration();
-            double rate = settings.falseAlarmRate();
-            Double threshold = calibration == null ? null : calibration.threshold(rate);
-            for (int i = 0; i < rows.length; i++) {
-                SourcedImage sourced = batch.get(i);
-                ValidImage image = sourced.image();
-                double error = scores.errors()[i];
-                Double pValue = calibration == null ? null : calibration.pValue(error);
-                boolean anomaly = ready && pValue < rate;
-                out.add(new ScoreRecord(image.id(), modelName, snapshot.modelVersion(), scores.codes()[i], error,
-                        snapshot.metric().id(), pValue, threshold, anomaly, status, image.label(), partition,
-                        sourced.offset(), image.timestamp(), now));
-            }
+        ScoreRecord[] scored = new ScoreRecord[batch.size()];
+        String first = modelOf(batch.get(0));
+        boolean oneModel = true;
+        for (int i = 1; i < scored.length && oneModel; i++) {
+            oneModel = first.equals(modelOf(batch.get(i)));
         }
+        if (oneModel) {
+            // The common case, a single-model deployment included: the batch as it is, nothing grouped.
+            scoreGroup(first, null, scored, now);
+        } else {
+            Map<String, List<Integer>> groups = new LinkedHashMap<>();
+            for (int i = 0; i < scored.length; i++) {
+                groups.computeIfAbsent(modelOf(batch.get(i)), m -> new ArrayList<>()).add(i);
+            }
+            groups.forEach((model, positions) ->
+                    scoreGroup(model, positions.stream().mapToInt(Integer::intValue).toArray(), scored, now));
+        }
+        List<ScoreRecord> out = Arrays.asList(scored);
         pending.delete(partition);
         pendingLogged = false;
         batch.clear();
@@ -221,5 +221,58 @@ final class ScoringProcessor implements Processor<String, ValidImage, String, Sc
             anomalySensor.record(anomalies, now);
         }
         slots.scored(now, out.size(), oldestImage);
+    }
+
+    /** The image's model: its routed name, or the default model for an image decoded without one. */
+    private String modelOf(SourcedImage sourced) {
+        String model = sourced.image().model();
+        return model == null ? settings.modelName() : model;
+    }
+
+    /**
+     * Scores the images of one model in one forward pass, writing each score at its image's place in
+     * the batch, so that scores leave in the order their images came whatever the mix of models.
+     *
+     * @param positions the images' places in {@link #batch}, or null for the whole batch
+     */
+    private void scoreGroup(String modelName, int[] positions, ScoreRecord[] out, long now) {
+        int size = positions == null ? batch.size() : positions.length;
+        ModelRegistry.Served served = registry.served(modelName);
+        if (served == null) {
+            for (int i = 0; i < size; i++) {
+                int at = positions == null ? i : positions[i];
+                SourcedImage sourced = batch.get(at);
+                ValidImage image = sourced.image();
+                out[at] = new ScoreRecord(image.id(), modelName, 0, null, null, null, null, settings.metric().id(), null,
+                        null, false, ScoreRecord.Status.NO_MODEL, image.label(), partition, sourced.offset(),
+                        image.timestamp(), now);
+            }
+            return;
+        }
+        Snapshot snapshot = served.snapshot();
+        Autoencoder model = registry.modelFor(snapshot);
+        float[][] rows = new float[size][];
+        for (int i = 0; i < size; i++) {
+            rows[i] = batch.get(positions == null ? i : positions[i]).image().pixels();
+        }
+        Scores scores = model.codesAndErrors(rows);
+        // Alerts need a calibration fitted after the warm-up, and this scorer's own warm-up.
+        boolean ready = snapshot.alerting() && snapshot.examplesSeen() >= settings.warmupExamples();
+        ScoreRecord.Status status = ready ? ScoreRecord.Status.READY : ScoreRecord.Status.WARMING_UP;
+        Calibration calibration = snapshot.calibration();
+        double rate = settings.falseAlarmRate();
+        Double threshold = calibration == null ? null : calibration.threshold(rate);
+        Boolean pinned = served.pinned() ? Boolean.TRUE : null;
+        for (int i = 0; i < size; i++) {
+            int at = positions == null ? i : positions[i];
+            SourcedImage sourced = batch.get(at);
+            ValidImage image = sourced.image();
+            double error = scores.errors()[i];
+            Double pValue = calibration == null ? null : calibration.pValue(error);
+            boolean anomaly = ready && pValue < rate;
+            out[at] = new ScoreRecord(image.id(), modelName, snapshot.modelVersion(), served.scoredBy(), pinned,
+                    scores.codes()[i], error, snapshot.metric().id(), pValue, threshold, anomaly, status, image.label(),
+                    partition, sourced.offset(), image.timestamp(), now);
+        }
     }
 }

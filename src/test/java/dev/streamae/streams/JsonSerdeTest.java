@@ -52,9 +52,11 @@ class JsonSerdeTest {
                 100, 7, 0, Double.POSITIVE_INFINITY, 42, "hold", "SUSPECTED", 120.5, true, 3L, 9L, 0.75);
         assertThat(serde.fromBytes(serde.toBytes(m))).isEqualTo(m);
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
-        ScoreRecord s = new ScoreRecord("a", "streamae", 2, new float[] {1, 2, 3}, 0.5, "bce", 0.001, 0.4, true,
-                ScoreRecord.Status.READY, Label.of(7), 4, 1234L, 1, 2);
+        ScoreRecord s = new ScoreRecord("a", "streamae", 2, "fallback", true, new float[] {1, 2, 3}, 0.5, "bce", 0.001,
+                0.4, true, ScoreRecord.Status.READY, Label.of(7), 4, 1234L, 1, 2);
         ScoreRecord back = scores.fromBytes(scores.toBytes(s));
+        assertThat(back.scoredBy()).isEqualTo("fallback");
+        assertThat(back.pinned()).isTrue();
         assertThat(back.partition()).isEqualTo(4);
         assertThat(back.offset()).isEqualTo(1234L);
         assertThat(back.status()).isEqualTo(ScoreRecord.Status.READY);
@@ -74,10 +76,10 @@ class JsonSerdeTest {
         assertThat(serde.fromBytes(bytes("{\"id\":\"a\"}")).label()).isNull();
         // Written back exactly as read: a string stays a string, a number a number.
         JsonSerde<ScoreRecord> scores = JsonSerde.of(ScoreRecord.class);
-        String text = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, "bce", null, null, false,
+        String text = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, null, null, "bce", null, null, false,
                 ScoreRecord.Status.NO_MODEL, Label.of("3"), null, null, 1, 2)), StandardCharsets.UTF_8);
         assertThat(text).contains("\"label\":\"3\"");
-        String number = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, "bce", null, null, false,
+        String number = new String(scores.toBytes(new ScoreRecord("a", "m", 0, null, null, null, null, "bce", null, null, false,
                 ScoreRecord.Status.NO_MODEL, Label.of(3), null, null, 1, 2)), StandardCharsets.UTF_8);
         assertThat(number).contains("\"label\":3");
     }

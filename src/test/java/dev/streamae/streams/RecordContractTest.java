@@ -171,6 +171,46 @@ class RecordContractTest {
     }
 
     /**
+     * The many-models shapes of a score: made by the fallback model's snapshot ({@code scoredBy}),
+     * by a pinned snapshot from {@code model-control} ({@code pinned}), both, and neither (an image
+     * of a model with no snapshot while the fallback has none either).
+     */
+    @Test
+    void scoresByTheFallbackModelAndByAPinMatchTheContract() {
+        Trained trained = Trained.get();
+        StreamAeSettings settings = SETTINGS.with(Map.of("models.fallback", SETTINGS.modelName()));
+        Map<String, Long> timestamps = new java.util.HashMap<>();
+        List<TestRecord<String, byte[]>> scores = new ArrayList<>();
+        try (TopologyTestDriver driver = scorer(settings)) {
+            TestInputTopic<String, byte[]> images = imagesTopic(driver);
+            send(images, withEncoding("nothing-yet", digit(0), null, "u8").withModel("cam-1"), timestamps);
+            driver.advanceWallClockTime(Duration.ofMillis(25));
+            modelsTopic(driver).pipeInput(SETTINGS.modelName(), trained.models.get(trained.models.size() - 1).value());
+            send(images, withEncoding("by-fallback", digit(1), null, "u8").withModel("cam-1"), timestamps);
+            driver.advanceWallClockTime(Duration.ofMillis(25));
+            driver.createInputTopic(Topics.MODEL_CONTROL, new StringSerializer(), new ByteArraySerializer())
+                    .pipeInput(SETTINGS.modelName(), trained.models.get(0).value());
+            send(images, withEncoding("pinned", digit(2), null, "u8"), timestamps);
+            send(images, withEncoding("pinned-fallback", digit(3), null, "u8").withModel("cam-1"), timestamps);
+            driver.advanceWallClockTime(Duration.ofMillis(25));
+            scores.addAll(read(driver, Topics.IMAGE_SCORES));
+        }
+        assertMatchesContract(Topics.IMAGE_SCORES, scores);
+        Map<String, String> shapes = new java.util.TreeMap<>();
+        for (TestRecord<String, byte[]> r : scores) {
+            JsonNode s = json(r.value());
+            shapes.put(r.key(), s.path("model").asText() + "/" + s.path("scoredBy").asText("-") + "/"
+                    + s.path("pinned").asText("-") + "/" + s.path("status").asText());
+        }
+        String name = SETTINGS.modelName();
+        assertThat(shapes).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "nothing-yet", "cam-1/-/-/NO_MODEL",
+                "by-fallback", "cam-1/" + name + "/-/READY",
+                "pinned", name + "/-/true/WARMING_UP",
+                "pinned-fallback", "cam-1/" + name + "/true/WARMING_UP"));
+    }
+
+    /**
      * Bad records of each kind (not JSON, an invalid image, a null value, a key and a value too
      * large to copy whole) each give one dead letter whose headers are valid, and the headers the
      * code writes are exactly the ones the contract documents; the bad record's own headers are

@@ -227,7 +227,9 @@ class ScorerTopologyTest {
         tick();
 
         assertThat(scores.readValue().modelVersion()).isEqualTo(5);
-        assertThat(registry.rejectedSnapshots()).isEqualTo(3);
+        assertThat(registry.rejectedSnapshots()).as("wrong shape, garbage, truncated, under another model's key")
+                .isEqualTo(4);
+        assertThat(registry.newest("another-model")).isNull();
         assertThat(driver.<String, byte[]>getKeyValueStore(ModelUpdateProcessor.STORE).get(SETTINGS.modelName()))
                 .isNotNull();
     }

@@ -65,12 +65,18 @@ final class TopologyTestSupport {
 
     /** A published snapshot of the fake model whose learnt mean brightness is {@code mean}. */
     static byte[] snapshot(StreamAeSettings settings, long version, long examplesSeen, double threshold, float mean) {
+        return snapshot(settings, settings.modelName(), version, examplesSeen, threshold, mean);
+    }
+
+    /** The same, of the model named {@code model}. */
+    static byte[] snapshot(StreamAeSettings settings, String model, long version, long examplesSeen, double threshold,
+                           float mean) {
         float[] params = new float[(int) settings.architecture().parameterCount()];
         params[0] = mean;
         params[1] = examplesSeen;
         ModelState state = new ModelState(settings.architecture(), params, null, version);
         long toWarmUp = Math.max(0, settings.warmupExamples() - examplesSeen);
-        return SnapshotCodec.unsigned().encode(Snapshot.of(settings.modelName(), version, state, ErrorMetric.MSE,
+        return SnapshotCodec.unsigned().encode(Snapshot.of(model, version, state, ErrorMetric.MSE,
                 examplesSeen, toWarmUp, calibration(threshold, settings.falseAlarmRate()), Instant.ofEpochMilli(1000)));
     }
 

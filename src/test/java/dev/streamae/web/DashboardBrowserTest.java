@@ -183,7 +183,7 @@ class DashboardBrowserTest {
         }
         for (int i = 0; i < ids.size(); i++) {
             boolean anomaly = i % SECOND_ALERT_EVERY == 0;
-            ScoreRecord s = new ScoreRecord(ids.get(i), SECOND, SECOND_VERSION, new float[] {i, -i, 0.5f * i}, 0.1,
+            ScoreRecord s = new ScoreRecord(ids.get(i), SECOND, SECOND_VERSION, null, null, new float[] {i, -i, 0.5f * i}, 0.1,
                     "bce", anomaly ? 0.001 : 0.3, 0.2, anomaly, ScoreRecord.Status.READY, Label.of(i % 10), null, null,
                     now, now);
             client.send(Topics.IMAGE_SCORES, s.id(), scores.toBytes(s));

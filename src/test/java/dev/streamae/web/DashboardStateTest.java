@@ -35,7 +35,7 @@ class DashboardStateTest {
 
     private static ScoreRecord score(String model, long version, int i, long scoredAt, boolean anomaly,
                                      ScoreRecord.Status status) {
-        return new ScoreRecord(model + "-img-" + i, model, version, new float[] {i, -i, 0.5f}, 0.01, "mse",
+        return new ScoreRecord(model + "-img-" + i, model, version, null, null, new float[] {i, -i, 0.5f}, 0.01, "mse",
                 anomaly ? 0.001 : 0.2, 0.02, anomaly, status, Label.of(i % 10), i % 6, (long) i, scoredAt - 5, scoredAt);
     }
 
