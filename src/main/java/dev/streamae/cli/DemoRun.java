@@ -313,7 +313,9 @@ final class DemoRun {
                 long anomalies = streamOf.entrySet().stream()
                         .filter(e -> e.getValue().equals(stream.name()) && Boolean.TRUE.equals(injected.get(e.getKey()))).count();
                 TrainingMetrics m = trained.get(stream.model() == null ? settings.modelName() : stream.model());
-                String scoredBy = own.stream().map(ScoreRecord::model).filter(Objects::nonNull).distinct().sorted()
+                // The model whose snapshot scored: the fallback's when it stood in (scoredBy), else the image's own.
+                String scoredBy = own.stream().map(r -> r.scoredBy() != null ? r.scoredBy() : r.model())
+                        .filter(Objects::nonNull).distinct().sorted()
                         .collect(Collectors.joining(", "));
                 training.append(String.format(Locale.ROOT, "%-" + width + "s  %,8d  %,9d  %8s  %-23s  %s%n", stream.name(),
                         sent, anomalies, m == null ? "-" : "v" + m.modelVersion(), m == null ? "no metrics published"

@@ -23,13 +23,16 @@ class MultiStreamReportTest {
     private final Map<String, DemoRun.Seen> scores = new HashMap<>();
     private final ScoreTally tally = new ScoreTally();
 
-    /** Sends one image on {@code stream}, scored READY by {@code model} with {@code error}, flagged or not. */
+    /**
+     * Sends one image on {@code stream}, scored READY by {@code model} with {@code error}, flagged or
+     * not; a model other than the stream's stands in for it as the fallback does ({@code scoredBy}).
+     */
     private void image(String stream, String id, boolean anomaly, String model, double error, boolean flagged) {
         injected.put(id, anomaly);
         streamOf.put(id, stream);
         tally.count(id);
-        scores.put(id, new DemoRun.Seen(new ScoreRecord(id, model, 3, null, error, "mse", null, 0.5, flagged,
-                ScoreRecord.Status.READY, null, 0, 0L, 1_000, 1_010), 1_020));
+        scores.put(id, new DemoRun.Seen(new ScoreRecord(id, stream, 3, model.equals(stream) ? null : model, null, null,
+                error, "mse", null, 0.5, flagged, ScoreRecord.Status.READY, null, 0, 0L, 1_000, 1_010), 1_020));
     }
 
     private DemoRun.Result result(Map<String, TrainingMetrics> trained) {
@@ -45,7 +48,7 @@ class MultiStreamReportTest {
         }
         image("digits", "d-a1", true, "digits", 0.9, true);
         image("digits", "d-a2", true, "digits", 0.8, true);
-        // fashion: 6 normal, 2 anomalies of which one is missed, scored by the default model.
+        // fashion: 6 normal, 2 anomalies of which one is missed, scored by the fallback model.
         for (int i = 0; i < 6; i++) {
             image("fashion", "f-" + i, false, "streamae", 0.2 + i * 0.01, false);
         }
