@@ -120,8 +120,10 @@ public final class BenchRunner {
                             : "heap and resident memory not measured: trainer and scorer ran in this JVM (--in-process)");
                 }
                 if (plan.comparesModels() && plan.has(BenchPlan.Part.SCORER)) {
-                    notes.add("scorer: every model has the same snapshot, published under each name; the CPU per image "
-                            + "compares looking up and holding the models, the network being the same");
+                    notes.add("scorer: one snapshot is published under each of the most models' names before its runs, so "
+                            + "every run's scorer holds all of them (and whatever else is on the models topic, e.g. the "
+                            + "trainer runs' models); the counts differ in how many of them the images use: its heap per "
+                            + "model is what a model in use adds, not a snapshot held");
                 }
             }
         } finally {

@@ -161,7 +161,10 @@ final class DemoCommand implements Callable<Integer> {
                                 trainerMetrics.examplesTrained(), scorerMetrics.imagesScored(), trainerMetrics.lastLoss(),
                                 trainerMetrics.threshold(), scorerMetrics.anomalies(), registry.version()));
                 Files.createDirectories(output);
-                List<Path> figures = writeFigures(registry.current(), settings, split);
+                // The seed's figures are of one model: the first stream's (the default model with one stream).
+                String drawn = streams.get(0).model() == null ? settings.modelName() : streams.get(0).model();
+                ModelRegistry.Served served = registry.served(drawn);
+                List<Path> figures = writeFigures(served == null ? null : served.snapshot(), settings, split);
                 TrainingMetrics lastPublished = trainerMetrics.lastPublished();
                 String report = result.report(settings, registry.version(), trainerMetrics.examplesTrained(),
                         lastPublished == null ? null : lastPublished.contamination(), trainerMetrics.recentEvents(), figures,
@@ -186,7 +189,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         Autoencoder model = ModelFactory.of(settings).create(snapshot.architecture(), snapshot.metric());
         model.restore(snapshot.toModelState());
-        return ModelFigures.writeBoth(model, split, output, "streamed model v" + snapshot.modelVersion()
+        String name = snapshot.modelName().equals(settings.modelName()) ? "" : snapshot.modelName() + " ";
+        return ModelFigures.writeBoth(model, split, output, "streamed model " + name + "v" + snapshot.modelVersion()
                 + ", " + snapshot.examplesSeen() + " images learnt");
     }
 

@@ -186,8 +186,12 @@ class ProduceAndDemoCommandTest {
             List<String> rows = report.lines().filter(line -> line.startsWith(model + " ")).toList();
             assertThat(rows).as(model + "'s detection and training rows").hasSize(2);
             // About half of the 4,800 images each, taking turns: the ready and sent counts are that stream's own.
-            assertThat(Long.parseLong(rows.get(1).trim().split("\\s+")[1].replace(",", ""))).as(rows.get(1))
-                    .isBetween(2_000L, 2_500L);
+            String[] detection = rows.get(0).trim().split("\\s+");
+            String[] training = rows.get(1).trim().split("\\s+");
+            assertThat(Long.parseLong(training[1].replace(",", ""))).as(rows.get(1)).isBetween(2_000L, 2_500L);
+            assertThat(Long.parseLong(detection[1].replace(",", ""))).as("scored READY by its own warmed-up model: " + rows.get(0))
+                    .isBetween(1L, 2_500L);
+            assertThat(training[training.length - 1]).as("each stream scored by its own model: " + rows.get(1)).isEqualTo(model);
         }
     }
 
