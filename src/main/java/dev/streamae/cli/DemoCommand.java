@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--streams", paramLabel = "STREAM", split = ",", defaultValue = "digits",
             description = "Image streams to send at once, taking turns: digits (MNIST digits, Fashion-MNIST anomalies), "
-                    + "fashion (Fashion-MNIST, MNIST digits as anomalies). With several, each stream's images name "
+                    + "fashion (Fashion-MNIST, noise frames as anomalies). With several, each stream's images name "
                     + "its own model (the stream's name) and the report has a row per model. Default: ${DEFAULT-VALUE}.")
     List<String> streamNames;
 
@@ -70,7 +70,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--drift-at", paramLabel = "SECONDS",
             description = "Make normal drift: from this second on, normal images are Fashion-MNIST and the injected "
-                    + "anomalies MNIST digits. The report then shows the trainer's drift events and the false-alarm "
+                    + "anomalies noise frames. The report then shows the trainer's drift events and the false-alarm "
                     + "rate after the change. Only with the digits stream alone. Default: no drift.")
     Integer driftAtSeconds;
 

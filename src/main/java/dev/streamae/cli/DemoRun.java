@@ -118,7 +118,7 @@ final class DemoRun {
                 if (driftAt != null && driftedAt == 0 && System.nanoTime() - start >= driftAt.toNanos()) {
                     images.get(0).drift();
                     driftedAt = System.currentTimeMillis();
-                    printStatus(out, console, "normal drifts: Fashion-MNIST from now on, MNIST digits injected as anomalies");
+                    printStatus(out, console, "normal drifts: Fashion-MNIST from now on, noise frames injected as anomalies");
                     if (console) {
                         out.println();
                     }
@@ -331,7 +331,7 @@ final class DemoRun {
             StringBuilder sb = new StringBuilder();
             long imagesBefore = scores.values().stream().filter(s -> s.score().imageTimestamp() < driftedAt).count();
             sb.append(String.format(Locale.ROOT, "drift                  normal became Fashion-MNIST after about %,d images "
-                    + "(drift.policy=%s); MNIST digits injected as anomalies from then on%n", imagesBefore,
+                    + "(drift.policy=%s); noise frames injected as anomalies from then on%n", imagesBefore,
                     settings.driftPolicy().id()));
             List<String> seen = events.stream().filter(e -> e.timestamp() >= driftedAt - 60_000)
                     .map(e -> String.format(Locale.ROOT, "%s %+.1f s", e.type().toLowerCase(Locale.ROOT).replace('_', ' '),

@@ -42,7 +42,7 @@ record DemoStream(String name, String model, String dataset, String normal, Stri
             String model = names.size() == 1 ? null : name;
             streams.add(switch (name) {
                 case "digits" -> new DemoStream(name, model, "mnist-train", "MNIST", "Fashion");
-                case "fashion" -> new DemoStream(name, model, "fashion", "Fashion", "MNIST");
+                case "fashion" -> new DemoStream(name, model, "fashion", "Fashion", "noise");
                 default -> throw new IllegalArgumentException("unknown stream '" + raw + "' in --streams: use "
                         + String.join(", ", NAMES));
             });

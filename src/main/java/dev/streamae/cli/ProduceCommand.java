@@ -60,7 +60,7 @@ final class ProduceCommand implements Callable<Integer> {
     long count;
 
     @Option(names = "--anomaly-rate", paramLabel = "FRACTION", defaultValue = "0",
-            description = "Fraction of images injected as anomalies (Fashion-MNIST; MNIST digits into --dataset fashion). "
+            description = "Fraction of images injected as anomalies (Fashion-MNIST; noise frames into --dataset fashion). "
                     + "Default: ${DEFAULT-VALUE}.")
     double anomalyRate;
 

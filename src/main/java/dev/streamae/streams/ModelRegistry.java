@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p>An image's model with nothing served is scored by the {@code models.fallback} model's served
  * snapshot when there is one ({@link Served#scoredBy} names it), else not at all ({@code NO_MODEL}).
  *
- * <p>A network is not thread-safe, so each stream thread keeps its own, one per model in a small
- * LRU cache ({@value #NETWORKS_PER_THREAD} per thread), and reloads the parameters (a
+ * <p>A network is not thread-safe, so each stream thread keeps its own, one per model in an LRU
+ * cache of {@code models.max} networks per thread (every model the deployment admits, so a batch
+ * that holds images of all of them reloads no parameters), and reloads the parameters (a
  * sub-millisecond copy) only when the served snapshot of that model changes. When the cache is full
  * the least recently used network is reused for the new model (all share the scorer's architecture)
  * rather than a new one allocated: a thread serving more models than that pays a copy, never a
@@ -37,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ModelRegistry {
 
-    /** Networks kept per stream thread; about 1 MB each for the seed network. */
-    static final int NETWORKS_PER_THREAD = 16;
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
 
     private final StreamAeSettings settings;
@@ -46,7 +45,9 @@ public final class ModelRegistry {
     private final Map<String, Snapshot> newest = new ConcurrentHashMap<>();
     private final Map<String, Snapshot> pinned = new ConcurrentHashMap<>();
     private final AtomicLong rejected = new AtomicLong();
-    private final ThreadLocal<Networks> perThread = ThreadLocal.withInitial(Networks::new);
+    /** Networks kept per stream thread (about 1 MB each for the seed network): {@code models.max}. */
+    private final int networksPerThread;
+    private final ThreadLocal<Networks> perThread;
 
     /**
      * What scores an image of a model.
@@ -64,14 +65,21 @@ public final class ModelRegistry {
 
     /** Least recently used first; the eldest is handed back for reuse when full. */
     private static final class Networks extends LinkedHashMap<String, Network> {
-        Networks() {
-            super(NETWORKS_PER_THREAD * 2, 0.75f, true);
+        Networks(int capacity) {
+            super(capacity * 2, 0.75f, true);
         }
     }
 
     public ModelRegistry(StreamAeSettings settings, ModelFactory factory) {
         this.settings = settings;
         this.factory = factory;
+        this.networksPerThread = settings.models().max();
+        this.perThread = ThreadLocal.withInitial(() -> new Networks(networksPerThread));
+    }
+
+    /** How many networks each stream thread keeps at most. */
+    int networksPerThread() {
+        return networksPerThread;
     }
 
     /**
@@ -214,7 +222,7 @@ public final class ModelRegistry {
             return held.model();
         }
         Autoencoder reusable = held != null ? held.model() : null;
-        if (reusable == null && mine.size() >= NETWORKS_PER_THREAD) {
+        if (reusable == null && mine.size() >= networksPerThread) {
             var eldest = mine.entrySet().iterator();
             reusable = eldest.next().getValue().model();
             eldest.remove();

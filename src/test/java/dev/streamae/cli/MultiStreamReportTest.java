@@ -93,7 +93,7 @@ class MultiStreamReportTest {
     @Test
     void oneStreamNamesNoModelAndSeveralNameTheirOwn() {
         assertThat(DemoStream.of(List.of("fashion"))).singleElement()
-                .satisfies(s -> assertThat(s.model()).isNull()).satisfies(s -> assertThat(s.anomalyDataset()).isEqualTo("MNIST"));
+                .satisfies(s -> assertThat(s.model()).isNull()).satisfies(s -> assertThat(s.anomalyDataset()).isEqualTo("noise"));
         assertThat(DemoStream.of(List.of("digits", "fashion"))).extracting(DemoStream::model)
                 .containsExactly("digits", "fashion");
         assertThatThrownBy(() -> DemoStream.of(List.of("digits", "digits"))).hasMessageContaining("named twice");
@@ -101,14 +101,23 @@ class MultiStreamReportTest {
     }
 
     @Test
-    void aFashionStreamInjectsDigits() {
+    void aFashionStreamInjectsNoiseFrames() {
         ImageStream stream = DemoStream.of(List.of("fashion")).get(0).open(0.5, 7, "p-");
-        long digits = 0;
+        long noise = 0;
         for (int i = 0; i < 200; i++) {
             ImageStream.Next next = stream.next();
-            assertThat(next.image().id()).startsWith(next.injected() ? "p-mnist-train-" : "p-fashion-");
-            digits += next.injected() ? 1 : 0;
+            assertThat(next.image().id()).startsWith(next.injected() ? "p-noise-" : "p-fashion-");
+            if (next.injected()) {
+                // Uniform random bytes: mid-grey on average, unlike a digit's black background.
+                byte[] pixels = java.util.Base64.getDecoder().decode(next.image().u8());
+                double mean = 0;
+                for (byte b : pixels) {
+                    mean += (b & 0xFF) / 255.0 / pixels.length;
+                }
+                assertThat(mean).isBetween(0.4, 0.6);
+                noise++;
+            }
         }
-        assertThat(digits).isBetween(70L, 130L);
+        assertThat(noise).isBetween(70L, 130L);
     }
 }

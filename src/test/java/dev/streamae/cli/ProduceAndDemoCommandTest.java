@@ -142,7 +142,7 @@ class ProduceAndDemoCommandTest {
         assertThat(logged).contains("trainer is running").contains("scorer is running")
                 .doesNotContain("processing.exception.handler.global.enabled");
         assertThat(logged.lines().filter(line -> line.contains(" accepted")))
-                .as("accepted models at INFO: the first, once by the scorer and once by the dashboard").hasSize(2);
+                .as("accepted models at INFO: the scorer's first of the model, once").hasSize(1);
     }
 
     /**

@@ -111,8 +111,9 @@ class ScorerModelsTopologyTest {
      */
     @Test
     void aThreadKeepsABoundedNumberOfNetworksAndEachModelIsScoredByItsOwn() {
-        start(SETTINGS);
-        int count = ModelRegistry.NETWORKS_PER_THREAD + 4;
+        StreamAeSettings settings = SETTINGS.with(java.util.Map.of("models.max", "6"));
+        start(settings);
+        int count = 6 + 4;
         for (int m = 0; m < count; m++) {
             // Model m has learnt brightness m / count: a bright image's error tells which model scored it.
             models.pipeInput("cam-" + m, snapshot(SETTINGS, "cam-" + m, m + 1, 100, 0.05, (float) m / count));
@@ -126,7 +127,7 @@ class ScorerModelsTopologyTest {
                         org.assertj.core.data.Offset.offset(1e-5));
             }
         }
-        assertThat(networks.get()).isEqualTo(ModelRegistry.NETWORKS_PER_THREAD);
+        assertThat(networks.get()).as("models.max networks per thread").isEqualTo(6);
     }
 
     @Test
