@@ -178,7 +178,7 @@ class ProduceAndDemoCommandTest {
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("over 2 streams, each on its own model (digits: MNIST with Fashion-MNIST anomalies, "
-                + "fashion: Fashion with MNIST anomalies)");
+                + "fashion: Fashion with noise anomalies)");
         String report = Files.readString(output.resolve("report.txt"));
         assertThat(report).contains("over 2 streams").contains("(each exactly once: yes; 0 duplicated, 0 missing), all streams")
                 .contains("per model (target false-alarm rate");
