@@ -143,8 +143,8 @@ final class ModelLane {
         this.name = name;
         this.task = task;
         this.settings = task.settings();
-        this.keys = new StateKeys(name, name.equals(settings.modelName()));
-        this.ringSlots = (CHECKPOINT_EVERY_STEPS + 4) * settings.batchSize();
+        this.keys = new StateKeys(name);
+        this.ringSlots = ringSlots(settings);
         sensors = new TaskSensors(task.context(), TaskSensors.TRAINER_GROUP, name);
         trainedSensor = sensors.counter("images-trained", "images folded into the model by this task");
         skippedSensor = sensors.counter("anomalies-skipped", "training images not learnt because the model flagged them");
@@ -165,7 +165,6 @@ final class ModelLane {
         precisionSensor.record(Double.NaN);  // a gauge starts at 0, which would read as "every alert false"
 
         KeyValueStore<String, byte[]> state = task.stateStore();
-        keys.migrate(state);
         model = task.factory().create(settings.architecture(), settings.metric());
         byte[] saved = keys.get(state, StateKeys.MODEL);
         if (saved != null) {
@@ -186,7 +185,7 @@ final class ModelLane {
         trainedUpTo = checkpointSeq;
         nextSeq = checkpointSeq;
         List<KeyValue<Long, byte[]>> logged = new ArrayList<>();
-        for (KeyValue<Long, byte[]> entry : task.pending().entries(name, keys.legacy(), ringSlots)) {
+        for (KeyValue<Long, byte[]> entry : task.pending().entries(name)) {
             if (entry.key >= checkpointSeq) {
                 logged.add(entry);
             }
@@ -224,8 +223,9 @@ final class ModelLane {
         return name;
     }
 
-    long examplesSeen() {
-        return progress.examplesSeen();
+    /** Slots of a model's pending ring (see the class comment). */
+    static int ringSlots(StreamAeSettings settings) {
+        return (CHECKPOINT_EVERY_STEPS + 4) * settings.batchSize();
     }
 
     private AlertCalibrator.Settings calibratorSettings() {

@@ -77,10 +77,6 @@ public final class ModelRegistry {
         this.perThread = ThreadLocal.withInitial(() -> new Networks(networksPerThread));
     }
 
-    /** How many networks each stream thread keeps at most. */
-    int networksPerThread() {
-        return networksPerThread;
-    }
 
     /**
      * Offers a snapshot read from {@code models}. Returns true when it becomes its model's newest;

@@ -37,27 +37,26 @@ final class PendingRing {
                 ByteBuffer.allocate(Long.BYTES + logged.length).putLong(seq).put(logged).array());
     }
 
-    /**
-     * Every logged example of {@code model} as (sequence number, logged bytes), in no order; with
-     * {@code withLegacy}, an older trainer's entries are moved to the model's keys first.
-     */
-    List<KeyValue<Long, byte[]>> entries(String model, boolean withLegacy, int ringSlots) {
-        if (withLegacy) {
-            List<KeyValue<byte[], byte[]>> legacy = new ArrayList<>();
-            try (KeyValueIterator<byte[], byte[]> it = store.all()) {
-                while (it.hasNext()) {
-                    KeyValue<byte[], byte[]> kv = it.next();
-                    if (kv.key.length == Long.BYTES && kv.key[0] == 0) {
-                        legacy.add(kv);
-                    }
+    /** Moves an older trainer's entries (8-byte slot keys) to {@code defaultModel}'s keys. */
+    void migrate(String defaultModel, int ringSlots) {
+        List<KeyValue<byte[], byte[]>> legacy = new ArrayList<>();
+        try (KeyValueIterator<byte[], byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<byte[], byte[]> kv = it.next();
+                if (kv.key.length == Long.BYTES && kv.key[0] == 0) {
+                    legacy.add(kv);
                 }
             }
-            for (KeyValue<byte[], byte[]> kv : legacy) {
-                store.delete(kv.key);
-                long seq = ByteBuffer.wrap(kv.value).getLong();
-                store.put(key(model, (int) (seq % ringSlots)), kv.value);
-            }
         }
+        for (KeyValue<byte[], byte[]> kv : legacy) {
+            store.delete(kv.key);
+            long seq = ByteBuffer.wrap(kv.value).getLong();
+            store.put(key(defaultModel, (int) (seq % ringSlots)), kv.value);
+        }
+    }
+
+    /** Every logged example of {@code model} as (sequence number, logged bytes), in no order. */
+    List<KeyValue<Long, byte[]>> entries(String model) {
         List<KeyValue<Long, byte[]>> out = new ArrayList<>();
         try (KeyValueIterator<byte[], byte[]> it = store.range(key(model, 0), key(model, Integer.MAX_VALUE))) {
             while (it.hasNext()) {
@@ -79,15 +78,13 @@ final class PendingRing {
         keys.forEach(store::delete);
     }
 
-    /** The models with logged examples, from the keys (an older trainer's count as {@code legacyModel}'s). */
-    java.util.Set<String> models(String legacyModel) {
+    /** The models with logged examples, from the keys (after {@link #migrate}). */
+    java.util.Set<String> models() {
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
         try (KeyValueIterator<byte[], byte[]> it = store.all()) {
             while (it.hasNext()) {
                 byte[] key = it.next().key;
-                if (key.length == Long.BYTES && key[0] == 0) {
-                    names.add(legacyModel);
-                } else if (key.length > 1 + Integer.BYTES) {
+                if (key.length > 1 + Integer.BYTES) {
                     names.add(new String(key, 0, key.length - 1 - Integer.BYTES, StandardCharsets.UTF_8));
                 }
             }

@@ -7,9 +7,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * cannot hold a '/' ({@link ModelRouting}), so no model's keys can be read as another's.
  *
  * <p>A trainer written before models had names kept one model under the bare part names
- * ({@code model}, {@code progress}, ...). Those are the default model's: when its own keys are
- * missing, they are read, copied to its keys and deleted, in the transaction of the task's start,
- * so an upgraded deployment goes on from where it was.
+ * ({@code model}, {@code progress}, ...). Those are the default model's: {@link #migrate} copies
+ * them to its keys and deletes them, in the transaction of the task's start, so an upgraded
+ * deployment goes on from where it was.
  */
 final class StateKeys {
 
@@ -24,15 +24,9 @@ final class StateKeys {
     private static final String[] LEGACY_PARTS = {MODEL, CALIBRATOR, PROGRESS, SEQ};
 
     private final String model;
-    private final boolean legacy;
 
-    /**
-     * @param model the model name
-     * @param mayBeLegacy whether the bare keys of an older trainer may be this model's (the default model)
-     */
-    StateKeys(String model, boolean mayBeLegacy) {
+    StateKeys(String model) {
         this.model = model;
-        this.legacy = mayBeLegacy;
     }
 
     static String key(String model, String part) {
@@ -49,20 +43,15 @@ final class StateKeys {
         return key.substring(key.lastIndexOf(SEPARATOR) + 1);
     }
 
-    /** Whether an older trainer's bare keys are to be read as this model's: only before its own exist. */
-    boolean legacy() {
-        return legacy;
-    }
-
-    /** Moves an older trainer's bare keys to this model's keys, if this is the default model and they exist. */
-    void migrate(KeyValueStore<String, byte[]> state) {
-        if (!legacy || state.get(key(model, PROGRESS)) != null) {
+    /** Moves an older trainer's bare keys to {@code defaultModel}'s, unless that model has keys of its own. */
+    static void migrate(KeyValueStore<String, byte[]> state, String defaultModel) {
+        if (state.get(key(defaultModel, PROGRESS)) != null) {
             return;
         }
         for (String part : LEGACY_PARTS) {
             byte[] old = state.get(part);
             if (old != null) {
-                state.put(key(model, part), old);
+                state.put(key(defaultModel, part), old);
                 state.delete(part);
             }
         }

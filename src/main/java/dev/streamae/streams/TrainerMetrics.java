@@ -13,7 +13,7 @@ public final class TrainerMetrics {
 
     /** Examples learnt per model this process has trained (restored from state after a restart). */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> examplesByModel = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.concurrent.ConcurrentHashMap<String, TrainingMetrics> publishedByModel = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong modelVersion = new AtomicLong();
@@ -73,7 +73,6 @@ public final class TrainerMetrics {
     void published(TrainingMetrics record) {
         modelVersion.set(record.modelVersion());
         lastPublished = record;
-        publishedByModel.put(record.model(), record);
         publishedAt.set(record.timestamp());
     }
 
@@ -92,10 +91,6 @@ public final class TrainerMetrics {
         return examplesByModel.size();
     }
 
-    /** The last publish of each model this process trained, by name. */
-    public java.util.Map<String, TrainingMetrics> publishedByModel() {
-        return java.util.Map.copyOf(publishedByModel);
-    }
 
     /** Optimiser steps taken by this process. */
     public long steps() {

@@ -99,6 +99,9 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         task = new ModelLane.Task(settings, factory, metrics, context, stateStore,
                 new PendingRing(context.getStateStore(PENDING_STORE)), stepExecutor);
+        // An older trainer's one model, under bare keys, is the default model's: moved once, here.
+        StateKeys.migrate(stateStore, settings.modelName());
+        task.pending().migrate(settings.modelName(), ModelLane.ringSlots(settings));
         try (KeyValueIterator<String, byte[]> it = stateStore.all()) {
             while (it.hasNext()) {
                 String key = it.next().key;
@@ -109,7 +112,7 @@ final class TrainingProcessor implements Processor<String, byte[], String, Train
         }
         // Models with logged examples their checkpoint may not cover are trained on them now, not
         // when their next example comes, which may be never.
-        for (String model : task.pending().models(settings.modelName())) {
+        for (String model : task.pending().models()) {
             lane(model);
         }
         residentSensor.record(lanes.size());

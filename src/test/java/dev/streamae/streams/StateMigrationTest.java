@@ -50,31 +50,30 @@ class StateMigrationTest {
         }
 
         PendingRing ring = new PendingRing(pending);
-        assertThat(ring.models("streamae")).containsExactly("streamae");
-        StateKeys other = new StateKeys("line-1", false);
-        other.migrate(state);
+        StateKeys.migrate(state, "streamae");
+        ring.migrate("streamae", ringSlots);
+        StateKeys other = new StateKeys("line-1");
         assertThat(other.get(state, StateKeys.PROGRESS)).as("another model takes nothing").isNull();
-        assertThat(ring.entries("line-1", false, ringSlots)).isEmpty();
+        assertThat(ring.entries("line-1")).isEmpty();
 
-        StateKeys keys = new StateKeys("streamae", true);
-        keys.migrate(state);
+        StateKeys keys = new StateKeys("streamae");
         assertThat(keys.get(state, StateKeys.PROGRESS)).isEqualTo(progress);
         assertThat(keys.get(state, StateKeys.MODEL)).containsExactly(9, 9);
         assertThat(ByteBuffer.wrap(keys.get(state, StateKeys.SEQ)).getLong()).isEqualTo(1_007);
         assertThat(state.get("progress")).as("the bare keys are gone").isNull();
-        List<KeyValue<Long, byte[]>> entries = ring.entries("streamae", true, ringSlots);
+        List<KeyValue<Long, byte[]>> entries = ring.entries("streamae");
         assertThat(entries).extracting(kv -> kv.key).containsExactlyInAnyOrder(1_000L, 1_001L, 1_002L, 1_003L, 1_004L,
                 1_005L, 1_006L, 1_007L, 1_008L, 1_009L);
         assertThat(entries).allSatisfy(kv -> assertThat(new String(kv.value, StandardCharsets.UTF_8))
                 .isEqualTo("image " + kv.key));
-        assertThat(ring.models("streamae")).as("the older keys moved to the model's own").containsExactly("streamae");
+        assertThat(ring.models()).as("the older keys moved to the model's own").containsExactly("streamae");
         try (var it = pending.all()) {
             it.forEachRemaining(kv -> assertThat(kv.key.length).isNotEqualTo(8));
         }
 
         state.put(StateKeys.key("streamae", StateKeys.PROGRESS), new TrainerProgress(2_000, 0, 5, 0, 0, 0, 32).toBytes());
         state.put("progress", progress);
-        keys.migrate(state);
+        StateKeys.migrate(state, "streamae");
         assertThat(TrainerProgress.fromBytes(keys.get(state, StateKeys.PROGRESS)).examplesSeen())
                 .as("a model with keys of its own keeps them").isEqualTo(2_000);
     }
